@@ -1,0 +1,68 @@
+"""layerhub: a plugin registry for Keras 3 custom objects.
+
+``import layerhub`` is cheap: it imports neither keras nor tensorflow nor the
+plugins. The public API is loaded on first use (PEP 562).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .errors import (
+    CorruptArchiveError,
+    LayerhubError,
+    MissingObject,
+    MissingObjectsError,
+    PluginError,
+    PluginWarning,
+    SchemaViolationError,
+    UnsafeArchiveError,
+)
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "hookimpl": "layerhub.hookspecs",
+    "hookspec": "layerhub.hookspecs",
+    "load_model": "layerhub.loading",
+    "scope": "layerhub.loading",
+    "save_model": "layerhub.saving",
+    "get_registry": "layerhub.plugins",
+    "Registry": "layerhub.registry",
+    "Entry": "layerhub.registry",
+    "Provider": "layerhub.registry",
+}
+
+__all__ = [
+    "CorruptArchiveError",
+    "LayerhubError",
+    "MissingObject",
+    "MissingObjectsError",
+    "PluginError",
+    "PluginWarning",
+    "SchemaViolationError",
+    "UnsafeArchiveError",
+    "__version__",
+    *_LAZY,
+]
+
+if TYPE_CHECKING:
+    from .hookspecs import hookimpl, hookspec
+    from .loading import load_model, scope
+    from .plugins import get_registry
+    from .registry import Entry, Provider, Registry
+    from .saving import save_model
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'layerhub' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,7 @@
+"""``python -m layerhub``: the same as the ``layerhub`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,82 @@
+"""The exception hierarchy.
+
+Every error layerhub raises on bad input derives from :class:`LayerhubError`.
+Where Keras raises a built-in exception for the same input, the layerhub
+subclass derives from that built-in as well, so code written against Keras
+(``except ValueError:``) keeps working after switching to layerhub.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+class LayerhubError(Exception):
+    """Base class of every error layerhub raises on bad input."""
+
+
+class PluginError(LayerhubError):
+    """A plugin could not be loaded, or one of its targets could not be imported."""
+
+
+class PluginWarning(UserWarning):
+    """A plugin was skipped or one of its registrations was refused.
+
+    Emitted (never raised) so that one broken plugin never stops the others.
+    ``--strict`` / ``LAYERHUB_STRICT=1`` turns these into :class:`PluginError`.
+    """
+
+
+class CorruptArchiveError(LayerhubError, ValueError):
+    """The file is not a readable Keras archive (not a zip, truncated, missing members...)."""
+
+
+class UnsafeArchiveError(LayerhubError, ValueError):
+    """The archive asks for something that safe mode refuses (lambdas, external modules...)."""
+
+
+@dataclass(frozen=True)
+class MissingObject:
+    """One custom object the archive references that nothing installed provides."""
+
+    name: str
+    pointer: str
+    reason: str = ""
+    requirement: str | None = None
+
+    def describe(self) -> str:
+        text = f"{self.name!r} at {self.pointer or '/'}"
+        if self.reason:
+            text += f" ({self.reason})"
+        if self.requirement:
+            text += f" -- install: pip install {self.requirement!r}"
+        return text
+
+
+class MissingObjectsError(LayerhubError, TypeError):
+    """Custom objects referenced by a model that no plugin provides -- all of them at once.
+
+    Derives from ``TypeError`` because that is what Keras raises for an unknown class.
+    """
+
+    def __init__(self, missing: Iterable[MissingObject], source: str = "") -> None:
+        self.missing = tuple(missing)
+        self.source = source
+        where = f" in {source}" if source else ""
+        names = "; ".join(m.describe() for m in self.missing)
+        super().__init__(
+            f"{len(self.missing)} custom object(s) referenced{where} are not provided by any "
+            f"installed layerhub plugin: {names}"
+        )
+
+
+class SchemaViolationError(LayerhubError, ValueError):
+    """A plugin object's config does not satisfy the schema its plugin declares."""
+
+    def __init__(self, violations: Iterable[object], source: str = "") -> None:
+        self.violations = tuple(violations)
+        self.source = source
+        where = f" in {source}" if source else ""
+        details = "; ".join(str(v) for v in self.violations)
+        super().__init__(f"{len(self.violations)} schema violation(s){where}: {details}")

@@ -1,0 +1,30 @@
+"""Hook specifications of the plugin contract, and the marker plugins use.
+
+This module is imported by every plugin module, so it stays tiny: pluggy only.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from .registry import PluginRegistrar
+
+PROJECT_NAME = "layerhub"
+ENTRY_POINT_GROUP = "layerhub"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+@hookspec
+def layerhub_register(registry: PluginRegistrar) -> None:
+    """Register the plugin's custom objects.
+
+    Call ``registry.add(name, target, *, schema=None)`` once per object. ``name`` is
+    the Keras registered name (``"Package>Name"``), ``target`` a lazy
+    ``"module.path:attribute"`` reference or the object itself. The hook must not
+    import keras: targets are imported only when a model needs them.
+    """

@@ -1,0 +1,185 @@
+"""Discovery: entry points -> pluggy -> one registry, with broken plugins isolated.
+
+Discovery runs once, lazily, on first need (:func:`get_registry`). It never imports
+keras: plugin modules are light by contract, and targets stay lazy.
+
+Environment (the pytest conventions):
+
+- ``LAYERHUB_DISABLE_PLUGINS=a,b`` disables plugins by entry-point or distribution name;
+- ``LAYERHUB_DISABLE_PLUGIN_AUTOLOAD=1`` disables every entry-point plugin;
+- ``LAYERHUB_PREFER=dist-a,dist-b`` chooses who wins when plugins claim one name;
+- ``LAYERHUB_STRICT=1`` turns plugin warnings into errors (for CI).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import importlib_metadata
+import pluggy
+
+from . import hookspecs
+from .errors import PluginError, PluginWarning
+from .registry import Entry, PluginRegistrar, Provider, Registry, normalize_name
+
+DISABLE_VAR = "LAYERHUB_DISABLE_PLUGINS"
+DISABLE_AUTOLOAD_VAR = "LAYERHUB_DISABLE_PLUGIN_AUTOLOAD"
+PREFER_VAR = "LAYERHUB_PREFER"
+STRICT_VAR = "LAYERHUB_STRICT"
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """What discovery found for one entry point: ``status`` is ok, disabled or failed."""
+
+    provider: Provider
+    value: str
+    status: str
+    error: str = ""
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """The outcome of one discovery: the registry and a report of every plugin."""
+
+    registry: Registry
+    plugins: tuple[PluginInfo, ...]
+
+
+def env_list(var: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(var, "").split(",") if item.strip()]
+
+
+def env_flag(var: str) -> bool:
+    return os.environ.get(var, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def plugin_manager() -> pluggy.PluginManager:
+    pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+    pm.add_hookspecs(hookspecs)
+    return pm
+
+
+def discover(
+    extra: Iterable[tuple[Provider, object]] = (),
+    *,
+    strict: bool | None = None,
+) -> Discovery:
+    """Load every enabled ``layerhub`` entry point and collect its registrations.
+
+    ``extra`` adds in-process plugins (provider, plugin object) after the entry points.
+    A plugin that fails to import or whose hook raises is reported as ``failed`` and
+    warned about; its partial registrations are dropped and every other plugin works.
+    """
+    strict = env_flag(STRICT_VAR) if strict is None else strict
+    disabled = {normalize_name(n) for n in env_list(DISABLE_VAR)}
+    autoload = not env_flag(DISABLE_AUTOLOAD_VAR)
+    pm = plugin_manager()
+    infos: list[PluginInfo] = []
+    entries: list[Entry] = []
+
+    def fail(provider: Provider, value: str, error: str) -> None:
+        message = (
+            f"layerhub plugin {provider.plugin!r} from {provider.requirement} "
+            f"was skipped: {error}"
+        )
+        if strict:
+            raise PluginError(message)
+        warnings.warn(message, PluginWarning, stacklevel=3)
+        infos.append(PluginInfo(provider, value, "failed", error))
+
+    def register(provider: Provider, value: str, plugin: object) -> None:
+        """Run one plugin's hook alone, so its failure or its partial work stays its own."""
+        registrar = PluginRegistrar(provider)
+        error = ""
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", PluginWarning)
+            try:
+                pm.register(plugin, name=f"{provider.distribution}:{provider.plugin}")
+                for impl in pm.hook.layerhub_register.get_hookimpls():
+                    if impl.plugin is plugin:
+                        impl.function(*[{"registry": registrar}[a] for a in impl.argnames])
+            except Exception as exc:
+                error = f"{type(exc).__name__}: {exc}"
+        for warning in caught:
+            if strict and issubclass(warning.category, PluginWarning):
+                raise PluginError(str(warning.message))
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+        if error:
+            if pm.is_registered(plugin):
+                pm.unregister(plugin)
+            fail(provider, value, error)
+            return
+        entries.extend(registrar.entries)
+        names = tuple(e.name for e in registrar.entries)
+        infos.append(PluginInfo(provider, value, "ok", names=names))
+
+    for ep in entry_points():
+        dist = ep.dist
+        provider = Provider(
+            dist.name if dist else "?", dist.version if dist else "", ep.name
+        )
+        if not autoload or {normalize_name(ep.name), normalize_name(provider.distribution)} & (
+            disabled
+        ):
+            infos.append(PluginInfo(provider, ep.value, "disabled"))
+            continue
+        try:
+            plugin = ep.load()
+        except Exception as exc:
+            fail(provider, ep.value, f"{type(exc).__name__}: {exc}")
+            continue
+        register(provider, ep.value, plugin)
+
+    for provider, plugin in extra:
+        register(provider, getattr(plugin, "__name__", repr(plugin)), plugin)
+
+    registry = Registry(entries, prefer=env_list(PREFER_VAR))
+    for conflict in registry.conflicts:
+        warnings.warn(f"layerhub: {conflict.describe()}", PluginWarning, stacklevel=2)
+    return Discovery(registry, tuple(infos))
+
+
+def entry_points() -> list[importlib_metadata.EntryPoint]:
+    """Entry points of the ``layerhub`` group, one per distribution, in a stable order.
+
+    ``importlib_metadata`` already counts a distribution seen twice on ``sys.path``
+    once (the first one wins, as for imports).
+    """
+    eps = importlib_metadata.entry_points(group=hookspecs.ENTRY_POINT_GROUP)
+    return sorted(
+        eps, key=lambda ep: (normalize_name(ep.dist.name) if ep.dist else "", ep.name)
+    )
+
+
+_lock = threading.Lock()
+_discovery: Discovery | None = None
+
+
+def get_discovery() -> Discovery:
+    """The process-wide discovery, run on first call (thread-safe)."""
+    global _discovery
+    if _discovery is None:
+        with _lock:
+            if _discovery is None:
+                _discovery = discover()
+    return _discovery
+
+
+def get_registry() -> Registry:
+    """The process-wide registry of every installed, enabled plugin."""
+    return get_discovery().registry
+
+
+def reset() -> None:
+    """Forget the cached discovery (after installing plugins, or in tests)."""
+    global _discovery
+    with _lock:
+        _discovery = None

@@ -1,0 +1,229 @@
+"""The registry: every custom object the installed plugins provide, imported lazily.
+
+An :class:`Entry` maps a Keras registered name (``"Package>Name"``) to a lazy target
+(``"module.path:attribute"``) and remembers which distribution provides it. Targets are
+imported only when :meth:`Registry.resolve` is asked for their name.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import threading
+import warnings
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import PluginError, PluginWarning
+from .keras_builtins import shadows_builtin
+
+#: A schema is a JSON Schema dict, or ``"package:relative/path.json"`` naming a JSON file
+#: shipped inside a Python package (read with :mod:`importlib.resources`).
+SchemaRef = Mapping[str, Any] | str
+
+USER_PROVIDER_NAME = "<user>"
+
+
+@dataclass(frozen=True)
+class Provider:
+    """Who provides an entry: a distribution (by its metadata name) and its version."""
+
+    distribution: str
+    version: str
+    plugin: str
+
+    @property
+    def requirement(self) -> str:
+        return f"{self.distribution}=={self.version}" if self.version else self.distribution
+
+
+USER_PROVIDER = Provider(USER_PROVIDER_NAME, "", USER_PROVIDER_NAME)
+
+
+@dataclass(eq=False)
+class Entry:
+    """One registered name, its lazy target and its provider."""
+
+    name: str
+    target: Any
+    provider: Provider
+    schema: SchemaRef | None = None
+    example: str | None = None
+    _loaded: Any = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def is_lazy(self) -> bool:
+        return isinstance(self.target, str)
+
+    @property
+    def target_path(self) -> str:
+        """``module:attribute`` of the target, whether it was given lazily or not."""
+        if self.is_lazy:
+            return self.target
+        module = getattr(self.target, "__module__", "?")
+        return f"{module}:{getattr(self.target, '__qualname__', type(self.target).__name__)}"
+
+    @property
+    def loaded(self) -> bool:
+        return not self.is_lazy or self._loaded is not None
+
+    def load(self) -> Any:
+        """Import the target (once) and return it; :class:`PluginError` names what failed."""
+        if not self.is_lazy:
+            return self.target
+        with self._lock:
+            if self._loaded is None:
+                self._loaded = import_target(self.target, self.provider)
+            return self._loaded
+
+
+def import_target(target: str, provider: Provider) -> Any:
+    """Import ``"module.path:attr.sub"`` and return the attribute."""
+    module_name, _, attribute = target.partition(":")
+    try:
+        obj: Any = importlib.import_module(module_name)
+        for part in attribute.split(".") if attribute else ():
+            obj = getattr(obj, part)
+    except Exception as exc:  # an import error of any kind is the plugin's failure
+        raise PluginError(
+            f"cannot import {target!r} provided by {provider.requirement}: "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
+    return obj
+
+
+def check_target(target: Any) -> None:
+    if isinstance(target, str):
+        module_name, sep, attribute = target.partition(":")
+        if not sep or not module_name or not attribute:
+            raise ValueError(f"a lazy target must read 'module.path:attribute', got {target!r}")
+    elif not callable(target):
+        raise TypeError(f"a target must be 'module:attr' or a class/function, got {target!r}")
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Several providers claim one name; ``chosen`` is the one in use."""
+
+    name: str
+    chosen: Provider
+    others: tuple[Provider, ...]
+
+    def describe(self) -> str:
+        others = ", ".join(p.requirement for p in self.others)
+        return (
+            f"{self.name!r} is provided by {self.chosen.requirement} and {others}; "
+            f"using {self.chosen.distribution} (set LAYERHUB_PREFER to choose another)"
+        )
+
+
+class PluginRegistrar:
+    """What a plugin's ``layerhub_register`` hook receives: ``add`` for one provider."""
+
+    def __init__(self, provider: Provider) -> None:
+        self.provider = provider
+        self.entries: list[Entry] = []
+
+    def add(
+        self,
+        name: str,
+        target: Any,
+        *,
+        schema: SchemaRef | None = None,
+        example: str | None = None,
+    ) -> None:
+        """Register ``target`` under the Keras registered ``name``.
+
+        ``schema`` is a JSON Schema for the object's ``get_config()``: a dict, or
+        ``"package:path/inside/package.json"``. ``example`` optionally names a
+        ``"module:function"`` returning an example instance and input for the
+        conformance checks (see ``layerhub.checks``).
+        """
+        if not isinstance(name, str) or not name.strip():
+            raise TypeError(f"a registered name must be a non-empty string, got {name!r}")
+        check_target(target)
+        if schema is not None and not isinstance(schema, Mapping | str):
+            raise TypeError(f"schema for {name!r} must be a dict or 'package:path.json'")
+        if example is not None:
+            check_target(example)
+        if shadows_builtin(name):
+            warnings.warn(
+                f"layerhub plugin {self.provider.distribution!r} may not register {name!r}: "
+                "it would shadow a Keras built-in; the registration is ignored",
+                PluginWarning,
+                stacklevel=2,
+            )
+            return
+        self.entries.append(Entry(name, target, self.provider, schema, example))
+
+
+class Registry:
+    """Registered names -> entries, with conflicts resolved deterministically.
+
+    When several providers claim one name, the first distribution listed in
+    ``prefer`` wins, else the alphabetically first distribution; the conflict is kept
+    in :attr:`conflicts` and reported with a warning.
+    """
+
+    def __init__(self, entries: Iterable[Entry] = (), prefer: Iterable[str] = ()) -> None:
+        rank = {normalize_name(d): i for i, d in enumerate(prefer)}
+        candidates: dict[str, list[Entry]] = {}
+        for entry in entries:
+            candidates.setdefault(entry.name, []).append(entry)
+        self._entries: dict[str, Entry] = {}
+        self.conflicts: list[Conflict] = []
+        for name, claimed in sorted(candidates.items()):
+            claimed.sort(
+                key=lambda e: (
+                    rank.get(normalize_name(e.provider.distribution), len(rank)),
+                    normalize_name(e.provider.distribution),
+                    e.provider.plugin,
+                )
+            )
+            self._entries[name] = claimed[0]
+            providers = {e.provider for e in claimed[1:]} - {claimed[0].provider}
+            if providers:
+                self.conflicts.append(
+                    Conflict(name, claimed[0].provider, tuple(sorted(providers, key=str)))
+                )
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._entries
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(self._entries.values())
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, name: str) -> Entry | None:
+        return self._entries.get(name)
+
+    def names(self) -> list[str]:
+        return list(self._entries)
+
+    def resolve(self, names: Iterable[str]) -> tuple[dict[str, Any], dict[str, str]]:
+        """Import the targets of ``names`` that are registered.
+
+        Returns ``(objects, failures)``: name -> object for what imported, and
+        name -> reason for registered names whose target failed to import. Names not
+        registered at all appear in neither.
+        """
+        objects: dict[str, Any] = {}
+        failures: dict[str, str] = {}
+        for name in names:
+            entry = self._entries.get(name)
+            if entry is None:
+                continue
+            try:
+                objects[name] = entry.load()
+            except PluginError as exc:
+                failures[name] = str(exc)
+        return objects, failures
+
+
+def normalize_name(name: str) -> str:
+    """PEP 503 normalisation, so ``Acme_Blocks`` and ``acme-blocks`` are one distribution."""
+    return re.sub(r"[-_.]+", "-", name).lower()

@@ -1,0 +1,35 @@
+"""``save_model``: ``model.save`` that never leaves a damaged or missing previous file.
+
+Keras writes the archive to a temporary file beside the target, which then replaces
+the target in one atomic rename. A failure at any point (an exception, a full disk, a
+killed process) leaves the previous file as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+
+def save_model(model: Any, filepath: str | os.PathLike[str], overwrite: bool = True, **kwargs: Any) -> None:
+    """Save ``model`` like :meth:`keras.Model.save`, atomically."""
+    target = Path(filepath)
+    if target.exists() and not overwrite:
+        raise FileExistsError(f"{target} exists and overwrite=False")
+    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp{target.suffix}")
+    try:
+        model.save(temporary, **kwargs)
+        fsync(temporary)
+        os.replace(temporary, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+
+
+def fsync(path: Path) -> None:
+    """Flush the written bytes to disk before the rename makes them the file."""
+    with open(path, "rb") as f:
+        os.fsync(f.fileno())
