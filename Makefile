@@ -16,14 +16,16 @@ $(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --upgrade pip setuptools wheel
 	$(PIP) install -e '.[test,jax,docs]'
-	$(PIP) install --no-build-isolation $(SEED)
 	touch $(STAMP)
 
+# The demo installs the seed plugin into .venv like a user would; the tests install
+# plugins into throw-away site directories instead, so `test` removes it first.
 demo: $(STAMP)
 	$(PIP) install --no-build-isolation --force-reinstall --no-deps $(SEED)
 	$(PY) examples/demo.py
 
 test: $(STAMP)
+	$(PIP) uninstall -y layerhub-seed 2>/dev/null || true
 	$(PY) -m ruff check src tests plugins examples benchmarks scripts
 	$(PY) -m pytest -n 2 --dist loadgroup
 

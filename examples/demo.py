@@ -48,11 +48,20 @@ def main() -> None:
     model.save(path)
     for name, value in {"x": x, "y": y, "expected": model.predict(x, verbose=0)}.items():
         np.save(workdir / f"{name}.npy", value)
-    print(f"[this process] saved {path} with plain model.save "
-          f"(step {int(model.optimizer.iterations.numpy())})")
+    print(
+        f"[this process] saved {path} with plain model.save "
+        f"(step {int(model.optimizer.iterations.numpy())})"
+    )
     subprocess.run(
-        [sys.executable, "-c", LOADER, str(path), str(workdir / "x.npy"),
-         str(workdir / "expected.npy"), str(workdir / "y.npy")],
+        [
+            sys.executable,
+            "-c",
+            LOADER,
+            str(path),
+            str(workdir / "x.npy"),
+            str(workdir / "expected.npy"),
+            str(workdir / "y.npy"),
+        ],
         check=True,
     )
     print("demo: OK")

@@ -36,15 +36,23 @@ _LAZY = {
 
 __all__ = [
     "CorruptArchiveError",
+    "Entry",
     "LayerhubError",
     "MissingObject",
     "MissingObjectsError",
     "PluginError",
     "PluginWarning",
+    "Provider",
+    "Registry",
     "SchemaViolationError",
     "UnsafeArchiveError",
     "__version__",
-    *_LAZY,
+    "get_registry",
+    "hookimpl",
+    "hookspec",
+    "load_model",
+    "save_model",
+    "scope",
 ]
 
 if TYPE_CHECKING:

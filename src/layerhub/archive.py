@@ -135,9 +135,7 @@ def read_h5(p: Path, limits: Limits) -> ModelArchive:
     try:
         with h5py.File(p, "r") as f:
             raw = f.attrs.get("model_config")
-            extra = {
-                k: _text(f.attrs[k]) for k in ("keras_version", "backend") if k in f.attrs
-            }
+            extra = {k: _text(f.attrs[k]) for k in ("keras_version", "backend") if k in f.attrs}
     except OSError as exc:
         raise CorruptArchiveError(f"{where}: not a readable HDF5 file ({exc})") from None
     if raw is None:

@@ -85,8 +85,7 @@ def discover(
 
     def fail(provider: Provider, value: str, error: str) -> None:
         message = (
-            f"layerhub plugin {provider.plugin!r} from {provider.requirement} "
-            f"was skipped: {error}"
+            f"layerhub plugin {provider.plugin!r} from {provider.requirement} was skipped: {error}"
         )
         if strict:
             raise PluginError(message)
@@ -123,9 +122,7 @@ def discover(
 
     for ep in entry_points():
         dist = ep.dist
-        provider = Provider(
-            dist.name if dist else "?", dist.version if dist else "", ep.name
-        )
+        provider = Provider(dist.name if dist else "?", dist.version if dist else "", ep.name)
         if not autoload or {normalize_name(ep.name), normalize_name(provider.distribution)} & (
             disabled
         ):
@@ -154,9 +151,7 @@ def entry_points() -> list[importlib_metadata.EntryPoint]:
     once (the first one wins, as for imports).
     """
     eps = importlib_metadata.entry_points(group=hookspecs.ENTRY_POINT_GROUP)
-    return sorted(
-        eps, key=lambda ep: (normalize_name(ep.dist.name) if ep.dist else "", ep.name)
-    )
+    return sorted(eps, key=lambda ep: (normalize_name(ep.dist.name) if ep.dist else "", ep.name))
 
 
 _lock = threading.Lock()

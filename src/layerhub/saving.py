@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 
-def save_model(model: Any, filepath: str | os.PathLike[str], overwrite: bool = True, **kwargs: Any) -> None:
+def save_model(
+    model: Any, filepath: str | os.PathLike[str], overwrite: bool = True, **kwargs: Any
+) -> None:
     """Save ``model`` like :meth:`keras.Model.save`, atomically."""
     target = Path(filepath)
     if target.exists() and not overwrite:

@@ -8,15 +8,23 @@ layerhub (reported in one line; ``LAYERHUB_DEBUG=1`` shows the traceback).
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
+import pkgutil
 import sys
 import warnings
 from collections.abc import Sequence
 
 from ..errors import LayerhubError
-from . import list_cmd
 
-COMMANDS = [list_cmd]
+
+def command_modules() -> list:
+    """Every ``cli/*_cmd.py`` module; each defines ``register(subparsers)``.
+
+    Command modules stay light (no keras at import) so ``layerhub --help`` is instant.
+    """
+    names = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.endswith("_cmd"))
+    return [importlib.import_module(f"{__name__}.{name}") for name in names]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=version())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for command in COMMANDS:
+    for command in command_modules():
         command.register(sub)
     return parser
 

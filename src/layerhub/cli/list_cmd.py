@@ -57,16 +57,25 @@ def run(args: argparse.Namespace) -> int:
         emit_json(data)
         return 0
     plugins = [
-        (p["name"], f"{p['distribution']} {p['version']}", p["entry_point"], p["status"], p["error"] or "")
+        (
+            p["name"],
+            f"{p['distribution']} {p['version']}",
+            p["entry_point"],
+            p["status"],
+            p["error"] or "",
+        )
         for p in data["plugins"]
     ]
     print(f"{len(plugins)} plugin(s)")
     if plugins:
         print(table(["plugin", "distribution", "entry point", "status", "error"], plugins))
-    objects = [(o["name"], o["target"], f"{o['distribution']} {o['version']}") for o in data["objects"]]
+    objects = [
+        (o["name"], o["target"], f"{o['distribution']} {o['version']}") for o in data["objects"]
+    ]
     print(f"\n{len(objects)} registered name(s)")
     if objects:
         print(table(["name", "target", "provided by"], objects))
     for conflict in data["conflicts"]:
-        print(f"\nconflict: {conflict['name']}: using {conflict['chosen']} over {', '.join(conflict['others'])}")
+        others = ", ".join(conflict["others"])
+        print(f"\nconflict: {conflict['name']}: using {conflict['chosen']} over {others}")
     return 0

@@ -30,7 +30,9 @@ def build_model(seed: int = 0) -> keras.Model:
     outputs = keras.layers.Dense(1, activation=o.custom_fn, name="head")(x)
     model = keras.Model(inputs, outputs, name="seed_model")
     model.compile(
-        optimizer=o.ScaledSGD(grad_scale=0.5, learning_rate=o.WarmupSchedule(0.01, 5), momentum=0.9),
+        optimizer=o.ScaledSGD(
+            grad_scale=0.5, learning_rate=o.WarmupSchedule(0.01, 5), momentum=0.9
+        ),
         loss=o.ScaledMSE(2.0),
         metrics=[o.PeakError(), o.scaled_mae],
     )

@@ -42,7 +42,13 @@ class MyDense(keras.layers.Layer):
     """A bias-free dense layer; ``nested_model`` is an optional layer applied first."""
 
     def __init__(
-        self, units, *, kernel_regularizer=None, kernel_initializer=None, nested_model=None, **kwargs
+        self,
+        units,
+        *,
+        kernel_regularizer=None,
+        kernel_initializer=None,
+        nested_model=None,
+        **kwargs,
     ):
         super().__init__(**kwargs)
         self.hidden_units = units

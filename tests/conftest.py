@@ -1,0 +1,88 @@
+"""Session fixtures: plugin wheels, plugin site directories, and one saved seed model."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from support import PLUGIN_SOURCES, build_wheel, install, run_python
+
+
+@pytest.fixture(scope="session")
+def wheels(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """name -> a real wheel of that plugin project, built once per session."""
+    out = tmp_path_factory.mktemp("wheels")
+    built: dict[str, Path] = {}
+
+    def get(name: str) -> Path:
+        if name not in PLUGIN_SOURCES:
+            raise KeyError(f"no plugin project {name!r}")
+        if name not in built:
+            built[name] = build_wheel(name, out)
+        return built[name]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def plugin_site(
+    tmp_path_factory: pytest.TempPathFactory, wheels: Callable[[str], Path]
+) -> Callable[..., Path]:
+    """``plugin_site("layerhub-seed", "broken-hook")``: a site dir with exactly those installed."""
+    sites: dict[tuple[str, ...], Path] = {}
+
+    def get(*names: str) -> Path:
+        key = tuple(sorted(names))
+        if key not in sites:
+            target = tmp_path_factory.mktemp("site-" + "-".join(key)[:40] if key else "site-empty")
+            sites[key] = install([wheels(n) for n in key], target)
+        return sites[key]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def seed_site(plugin_site: Callable[..., Path]) -> Path:
+    return plugin_site("layerhub-seed")
+
+
+SAVE_SEED_MODELS = """
+import sys, numpy as np
+from pathlib import Path
+from layerhub_seed import examples
+out = Path(sys.argv[1])
+model = examples.build_model()
+x, y = examples.data()
+model.fit(x, y, epochs=2, verbose=0)
+model.save(out / "seed.keras")
+model.save(out / "seed.h5")
+np.save(out / "x.npy", x)
+np.save(out / "y.npy", y)
+np.save(out / "expected.npy", model.predict(x, verbose=0))
+np.save(out / "iterations.npy", np.array(int(model.optimizer.iterations.numpy())))
+np.save(out / "optimizer_vars.npy",
+        np.concatenate([np.ravel(v.numpy()) for v in model.optimizer.variables]))
+"""
+
+
+@pytest.fixture(scope="session")
+def seed_models(tmp_path_factory: pytest.TempPathFactory, seed_site: Path) -> Path:
+    """A directory with ``seed.keras`` and ``seed.h5`` saved by plain ``model.save`` in a
+    child process, plus its inputs, predictions and optimizer state as ``.npy`` files."""
+    out = tmp_path_factory.mktemp("seed-models")
+    run_python(SAVE_SEED_MODELS, str(out), site=seed_site)
+    return out
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The tests decide which plugins exist; one left installed in the venv would leak in."""
+    import importlib_metadata
+
+    leaked = sorted({ep.dist.name for ep in importlib_metadata.entry_points(group="layerhub")})
+    if leaked:
+        pytest.exit(f"uninstall layerhub plugins from the test environment first: {leaked}", 2)
