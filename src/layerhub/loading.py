@@ -4,10 +4,13 @@ The load path: read the archive once (no keras) -> walk its config to every cust
 reference -> import only the plugin targets those names need -> report everything
 missing at once -> hand the objects to Keras in a thread-local custom-object scope.
 
-Keras's precedence is: thread-local custom-object scope, then the global registry,
-then the ``custom_objects`` argument (for nested objects the global registry wins).
-So user ``custom_objects`` go into the scope too, and plugin targets the user already
-supplies are never imported: the user's objects win over plugins.
+Keras looks a registered name up in the thread-local custom-object scope first, then
+in the global registry, then in ``custom_objects``; and while it deserializes nested
+objects the global registry wins over both. Plugin modules register their classes
+globally when imported, so to let the user win, ``precedence`` (1) never imports a
+plugin target for a name the user supplies or registered, (2) puts user objects in the
+scope with the plugin objects, and (3) hides a global registration the user's
+``custom_objects`` overrides for the duration of the load.
 """
 
 from __future__ import annotations
@@ -15,11 +18,12 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from .archive import ModelArchive, read_archive
+from .archive import read_archive
 from .errors import MissingObject, MissingObjectsError, PluginWarning
 from .plugins import get_registry
 from .references import Reference, custom_references
@@ -36,47 +40,95 @@ def load_model(
     A drop-in for :func:`keras.saving.load_model`. Raises
     :class:`~layerhub.MissingObjectsError` naming every unresolvable object at once.
     """
-    user = dict(custom_objects or {})
     archive = read_archive(filepath)
-    objects = resolve_archive(archive, user)
+    references = custom_references(archive.config)
+    user = {**scoped_objects(r.name for r in references), **(custom_objects or {})}
+    objects = resolve_references(references, user, source=archive.path)
 
     import keras
 
-    with keras.saving.custom_object_scope({**objects, **user}):
+    with user_objects_first(user), keras.saving.custom_object_scope({**objects, **user}):
         return keras.saving.load_model(
             filepath, custom_objects=user or None, compile=compile, safe_mode=safe_mode
         )
 
 
-def resolve_archive(archive: ModelArchive, user: Mapping[str, Any]) -> dict[str, Any]:
-    """Import the plugin objects ``archive`` references; raise if any cannot be found."""
-    references = custom_references(archive.config)
-    return resolve_references(references, user, source=archive.path)
-
-
 def resolve_references(
     references: Sequence[Reference], user: Mapping[str, Any], source: str = ""
 ) -> dict[str, Any]:
-    """name -> object for every reference not supplied by ``user``; all failures at once."""
-    wanted = [r for r in references if r.name not in user]
+    """name -> plugin object for every reference the user does not supply.
+
+    Raises :class:`MissingObjectsError` listing every name nothing provides.
+    """
+    registered_by_user = dict(keras_registered_objects())
+    wanted = [r for r in references if r.name not in user and r.name not in registered_by_user]
     objects, failures = get_registry().resolve(dict.fromkeys(r.name for r in wanted))
-    already = keras_registered_names()
+    restore_registrations(registered_by_user)
     missing = [
         MissingObject(r.name, r.pointer, failures.get(r.name, ""))
         for r in wanted
-        if r.name not in objects and r.name not in already
+        if r.name not in objects
     ]
     if missing:
         raise MissingObjectsError(dedupe(missing), source)
     return objects
 
 
-def keras_registered_names() -> Mapping[str, Any]:
-    """Names the user registered with Keras themselves (only possible once keras is imported)."""
+def keras_registered_objects() -> Mapping[str, Any]:
+    """What is registered with Keras globally (nothing can be before keras is imported)."""
+    keras = sys.modules.get("keras")
+    return keras.saving.get_custom_objects() if keras is not None else {}
+
+
+def scoped_objects(names: Iterable[str]) -> dict[str, Any]:
+    """Objects the caller put in a ``keras.saving.custom_object_scope`` around the load.
+
+    Keras answers a name from the active scope before its global registry, so an answer
+    that is not the global registration came from the user's scope.
+    """
     keras = sys.modules.get("keras")
     if keras is None:
         return {}
-    return keras.saving.get_custom_objects()
+    registered = keras.saving.get_custom_objects()
+    found = {}
+    for name in names:
+        obj = keras.saving.get_registered_object(name)
+        if obj is not None and obj is not registered.get(name):
+            found[name] = obj
+    return found
+
+
+def restore_registrations(before: Mapping[str, Any]) -> None:
+    """Undo a plugin import that re-registered a name the user had registered themselves."""
+    current = keras_registered_objects()
+    for name, obj in before.items():
+        if current.get(name) is not obj:
+            current[name] = obj  # type: ignore[index]
+
+
+_override_lock = threading.RLock()
+
+
+@contextlib.contextmanager
+def user_objects_first(user: Mapping[str, Any]) -> Iterator[None]:
+    """Hide global registrations that the user's ``custom_objects`` override.
+
+    Keras lets the global registry beat ``custom_objects`` for nested objects; while
+    the user's objects are in use their global namesakes step aside (serialized
+    between threads by a lock, and restored however the block ends).
+    """
+    registered = keras_registered_objects()
+    hidden = {n: registered[n] for n in user if n in registered and registered[n] is not user[n]}
+    if not hidden:
+        yield
+        return
+    with _override_lock:
+        for name in hidden:
+            del registered[name]  # type: ignore[attr-defined]
+        try:
+            yield
+        finally:
+            registered.update(hidden)  # type: ignore[attr-defined]
 
 
 def dedupe(missing: Sequence[MissingObject]) -> list[MissingObject]:
@@ -100,21 +152,20 @@ def scope(custom_objects: Mapping[str, Any] | None = None) -> Iterator[dict[str,
 
     ``model_from_json``, ``clone_model``, ``deserialize_keras_object`` and
     ``from_config`` all see the plugin objects. Imports every plugin target; one that
-    fails to import is skipped with a :class:`~layerhub.PluginWarning`. Objects
-    already visible to Keras (the user's own scope or registrations) and
-    ``custom_objects`` win over plugins. Thread-local, like Keras's own scopes.
+    fails to import is skipped with a :class:`~layerhub.PluginWarning`. Objects the
+    user registered with Keras and ``custom_objects`` win over plugins. Thread-local,
+    like Keras's own scopes.
     """
     import keras
 
+    user = dict(custom_objects or {})
+    registered_by_user = dict(keras_registered_objects())
     registry = get_registry()
-    objects, failures = registry.resolve(registry.names())
+    names = [n for n in registry.names() if n not in user and n not in registered_by_user]
+    objects, failures = registry.resolve(names)
+    restore_registrations(registered_by_user)
     for reason in failures.values():
         warnings.warn(f"layerhub: {reason}", PluginWarning, stacklevel=3)
-    visible = {
-        name: obj
-        for name, obj in objects.items()
-        if keras.saving.get_registered_object(name) is None
-    }
-    visible.update(custom_objects or {})
-    with keras.saving.custom_object_scope(visible):
+    visible = {**objects, **user}
+    with user_objects_first(user), keras.saving.custom_object_scope(visible):
         yield visible

@@ -29,6 +29,9 @@ SPECIAL_CLASS_NAMES = frozenset(
     }
 )
 LAMBDA_CLASS_NAMES = frozenset({"__lambda__", "Lambda"})
+#: Envelope keys that hold names, not further objects (already classified).
+ENVELOPE = frozenset({"module", "class_name", "registered_name"})
+FUNCTION_ENVELOPE = ENVELOPE | {"config"}
 #: A string value like ``"my_package>custom_fn"`` in an object slot (e.g. a loss).
 REGISTERED_NAME_RE = re.compile(r"^[A-Za-z_][\w.\-]*>[A-Za-z_][\w.\-]*$")
 
@@ -69,9 +72,11 @@ def walk(config: Any) -> Iterator[Reference]:
         children: list[tuple[str, Any]] = []
         if isinstance(node, dict):
             reference = classify(node, pointer)
+            skip: frozenset[str] = frozenset()
             if reference is not None:
                 yield reference
-            children = [(f"{pointer}/{escape(k)}", v) for k, v in node.items()]
+                skip = FUNCTION_ENVELOPE if reference.kind == "function" else ENVELOPE
+            children = [(f"{pointer}/{escape(k)}", v) for k, v in node.items() if k not in skip]
         elif isinstance(node, list):
             children = [(f"{pointer}/{i}", v) for i, v in enumerate(node)]
         elif isinstance(node, str) and REGISTERED_NAME_RE.match(node):

@@ -1,0 +1,1 @@
+"""Acme building blocks for Keras."""

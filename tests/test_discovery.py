@@ -1,0 +1,107 @@
+"""Discovery over really pip-installed plugins: failures isolated, disabling, conflicts."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from support import install, last_json, run_layerhub, run_python
+
+REPORT = """
+import json, warnings
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    import layerhub
+    from layerhub.plugins import get_discovery
+    d = get_discovery()
+print(json.dumps({
+    "plugins": {p.provider.distribution: [p.status, p.error] for p in d.plugins},
+    "names": {e.name: e.provider.distribution for e in d.registry},
+    "conflicts": [c.describe() for c in d.registry.conflicts],
+    "warnings": [str(w.message) for w in caught if w.category is layerhub.PluginWarning],
+}))
+"""
+
+
+def discover(site, **env):
+    return last_json(run_python(REPORT, site=site, env=env).stdout)
+
+
+def test_broken_plugins_are_skipped_with_a_warning_naming_them(plugin_site):
+    site = plugin_site("layerhub-seed", "broken-import", "broken-hook")
+    result = discover(site)
+    assert result["plugins"]["layerhub-seed"] == ["ok", ""]
+    status, error = result["plugins"]["broken-import"]
+    assert status == "failed" and "this_module_does_not_exist" in error
+    status, error = result["plugins"]["broken-hook"]
+    assert status == "failed" and "blew up on purpose" in error
+    # The hook's registration before it raised is dropped with the plugin.
+    assert "BrokenHook>Half" not in result["names"]
+    assert result["names"]["MyLayers>CustomLayer"] == "layerhub-seed"
+    joined = "\n".join(result["warnings"])
+    assert "broken-import==0.1.0" in joined and "broken-hook==0.2.0" in joined
+
+
+def test_disable_plugins_by_name_and_all_autoload(plugin_site):
+    site = plugin_site("layerhub-seed", "acme-blocks")
+    by_entry_point = discover(site, LAYERHUB_DISABLE_PLUGINS="seed")
+    assert by_entry_point["plugins"]["layerhub-seed"][0] == "disabled"
+    assert by_entry_point["plugins"]["acme-blocks"][0] == "ok"
+    assert not any(n.startswith("MyLayers>") for n in by_entry_point["names"])
+    by_distribution = discover(site, LAYERHUB_DISABLE_PLUGINS="acme_blocks, other")
+    assert by_distribution["plugins"]["acme-blocks"][0] == "disabled"
+    assert by_distribution["plugins"]["layerhub-seed"][0] == "ok"
+    none = discover(site, LAYERHUB_DISABLE_PLUGIN_AUTOLOAD="1")
+    assert {s for s, _ in none["plugins"].values()} == {"disabled"}
+    assert none["names"] == {}
+
+
+def test_conflicts_are_reported_deterministic_and_overridable(plugin_site):
+    site = plugin_site("layerhub-seed", "conflicting-seed")
+    default = discover(site)
+    assert default["names"]["MyLayers>CustomLayer"] == "conflicting-seed"  # alphabetical
+    assert any("MyLayers>CustomLayer" in c and "LAYERHUB_PREFER" in c for c in default["conflicts"])
+    assert any("MyLayers>CustomLayer" in w for w in default["warnings"])
+    preferred = discover(site, LAYERHUB_PREFER="layerhub-seed")
+    assert preferred["names"]["MyLayers>CustomLayer"] == "layerhub-seed"
+
+
+def test_a_plugin_may_not_shadow_keras_builtins(plugin_site):
+    result = discover(plugin_site("conflicting-seed"))
+    assert "Dense" not in result["names"] and "keras>Dense" not in result["names"]
+    shadow_warnings = [w for w in result["warnings"] if "shadow a Keras built-in" in w]
+    assert len(shadow_warnings) == 2
+
+
+def test_a_distribution_seen_twice_on_the_path_counts_once(tmp_path, wheels):
+    first = install([wheels("layerhub-seed")], tmp_path / "a")
+    second = tmp_path / "b"
+    shutil.copytree(first, second)
+    code = REPORT.replace("import json, warnings", "import json, sys, warnings")
+    env = {"PYTHONPATH": f"{first}:{second}"}
+    result = last_json(run_python(code, env=env).stdout)
+    assert list(result["plugins"]) == ["layerhub-seed"]
+    assert result["conflicts"] == [] and result["warnings"] == []
+
+
+def test_strict_mode_turns_plugin_failures_into_errors(plugin_site):
+    site = plugin_site("layerhub-seed", "broken-import")
+    proc = run_layerhub("list", site=site, env={"LAYERHUB_STRICT": "1"})
+    assert proc.returncode == 2
+    assert "broken-import" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_cli_list_shows_every_plugin_and_name(plugin_site):
+    site = plugin_site("layerhub-seed", "broken-import", "acme-blocks")
+    proc = run_layerhub("list", "--json", site=site, env={"LAYERHUB_DISABLE_PLUGINS": "acme"})
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    statuses = {p["distribution"]: p["status"] for p in data["plugins"]}
+    assert statuses == {"acme-blocks": "disabled", "broken-import": "failed", "layerhub-seed": "ok"}
+    seed = next(p for p in data["plugins"] if p["distribution"] == "layerhub-seed")
+    assert seed["version"] == "1.0.0" and seed["entry_point"] == "layerhub_seed.layerhub_plugin"
+    objects = {o["name"]: o for o in data["objects"]}
+    assert objects["MyLayers>KernelMult"]["target"] == "layerhub_seed.objects:MyDense"
+    assert objects["MyLayers>KernelMult"]["distribution"] == "layerhub-seed"
+    text = run_layerhub("list", site=site).stdout
+    assert "broken-import" in text and "failed" in text and "MyLayers>KernelMult" in text

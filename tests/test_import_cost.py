@@ -1,0 +1,46 @@
+"""``import layerhub`` and discovery must not import keras or tensorflow (fresh processes)."""
+
+from __future__ import annotations
+
+import json
+
+from support import last_json, run_python
+
+PROBE = """
+import json, sys
+import layerhub
+before = sorted(m for m in ("keras", "tensorflow", "jax") if m in sys.modules)
+registry = layerhub.get_registry()
+after = sorted(m for m in ("keras", "tensorflow", "jax") if m in sys.modules)
+plugins = sorted(m for m in sys.modules if m.startswith(("layerhub_seed", "acme_blocks")))
+print(json.dumps({"before": before, "after": after, "names": len(registry), "plugins": plugins}))
+"""
+
+
+def test_import_and_discovery_leave_keras_out(plugin_site):
+    site = plugin_site("layerhub-seed", "acme-blocks", "broken-import", "broken-hook")
+    result = last_json(run_python(PROBE, site=site).stdout)
+    assert result["before"] == []
+    assert result["after"] == [], "discovery imported a heavy framework"
+    assert result["names"] >= 15 + 7
+    # Only the light entry-point modules are imported, never the objects modules.
+    assert result["plugins"] == [
+        "acme_blocks",
+        "acme_blocks.layerhub_plugin",
+        "layerhub_seed",
+        "layerhub_seed.layerhub_plugin",
+    ]
+
+
+def test_cli_list_does_not_import_keras(seed_site):
+    code = """
+import sys, io, contextlib, json
+from layerhub.cli import main
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    main(["list", "--json"])
+assert "keras" not in sys.modules and "tensorflow" not in sys.modules
+print(json.dumps(json.loads(out.getvalue())["objects"][0]))
+"""
+    first = json.loads(run_python(code, site=seed_site).stdout.strip().splitlines()[-1])
+    assert first["name"] == "ComplexModels>CustomModel"
