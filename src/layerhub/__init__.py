@@ -11,12 +11,16 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import (
     CorruptArchiveError,
+    IndexFormatError,
+    IndexUnavailableError,
     LayerhubError,
     MissingObject,
     MissingObjectsError,
     PluginError,
     PluginWarning,
+    ProvenanceWarning,
     SchemaViolationError,
+    TrustError,
     UnsafeArchiveError,
 )
 
@@ -37,14 +41,18 @@ _LAZY = {
 __all__ = [
     "CorruptArchiveError",
     "Entry",
+    "IndexFormatError",
+    "IndexUnavailableError",
     "LayerhubError",
     "MissingObject",
     "MissingObjectsError",
     "PluginError",
     "PluginWarning",
+    "ProvenanceWarning",
     "Provider",
     "Registry",
     "SchemaViolationError",
+    "TrustError",
     "UnsafeArchiveError",
     "__version__",
     "get_registry",

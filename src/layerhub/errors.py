@@ -80,3 +80,19 @@ class SchemaViolationError(LayerhubError, ValueError):
         where = f" in {source}" if source else ""
         details = "; ".join(str(v) for v in self.violations)
         super().__init__(f"{len(self.violations)} schema violation(s){where}: {details}")
+
+
+class IndexFormatError(LayerhubError, ValueError):
+    """An index or provenance manifest that is not valid JSON or breaks its schema."""
+
+
+class IndexUnavailableError(LayerhubError, OSError):
+    """An index (file or URL) could not be read: missing file, network failure, HTTP error."""
+
+
+class TrustError(LayerhubError, ValueError):
+    """``layerhub trust`` could not introspect a distribution (not installed, import crash)."""
+
+
+class ProvenanceWarning(UserWarning):
+    """A model's manifest names a provider installed at a different major version."""

@@ -8,7 +8,11 @@ Environment (the pytest conventions):
 - ``LAYERHUB_DISABLE_PLUGINS=a,b`` disables plugins by entry-point or distribution name;
 - ``LAYERHUB_DISABLE_PLUGIN_AUTOLOAD=1`` disables every entry-point plugin;
 - ``LAYERHUB_PREFER=dist-a,dist-b`` chooses who wins when plugins claim one name;
-- ``LAYERHUB_STRICT=1`` turns plugin warnings into errors (for CI).
+- ``LAYERHUB_STRICT=1`` turns plugin warnings into errors (for CI);
+- ``LAYERHUB_DISABLE_CURATED=1`` ignores the curated index shipped with layerhub.
+
+Installed distributions the user trusted (``layerhub trust``) or the curated index maps
+join the registry too, as lazy entries (:func:`layerhub.index.installed_entries`).
 """
 
 from __future__ import annotations
@@ -24,12 +28,14 @@ import pluggy
 
 from . import hookspecs
 from .errors import PluginError, PluginWarning
+from .index import IndexedDistribution, installed_entries
 from .registry import Entry, PluginRegistrar, Provider, Registry, normalize_name
 
 DISABLE_VAR = "LAYERHUB_DISABLE_PLUGINS"
 DISABLE_AUTOLOAD_VAR = "LAYERHUB_DISABLE_PLUGIN_AUTOLOAD"
 PREFER_VAR = "LAYERHUB_PREFER"
 STRICT_VAR = "LAYERHUB_STRICT"
+DISABLE_CURATED_VAR = "LAYERHUB_DISABLE_CURATED"
 
 
 @dataclass(frozen=True)
@@ -45,10 +51,12 @@ class PluginInfo:
 
 @dataclass(frozen=True)
 class Discovery:
-    """The outcome of one discovery: the registry and a report of every plugin."""
+    """The outcome of one discovery: the registry, a report of every plugin, and the
+    installed distributions whose names come from the trusted or curated index."""
 
     registry: Registry
     plugins: tuple[PluginInfo, ...]
+    indexed: tuple[IndexedDistribution, ...] = ()
 
 
 def env_list(var: str) -> list[str]:
@@ -138,10 +146,14 @@ def discover(
     for provider, plugin in extra:
         register(provider, getattr(plugin, "__name__", repr(plugin)), plugin)
 
-    registry = Registry(entries, prefer=env_list(PREFER_VAR))
+    plugin_dists = {normalize_name(info.provider.distribution) for info in infos}
+    indexed_entries, indexed = installed_entries(
+        disabled, plugin_dists, curated=not env_flag(DISABLE_CURATED_VAR)
+    )
+    registry = Registry([*entries, *indexed_entries], prefer=env_list(PREFER_VAR))
     for conflict in registry.conflicts:
         warnings.warn(f"layerhub: {conflict.describe()}", PluginWarning, stacklevel=2)
-    return Discovery(registry, tuple(infos))
+    return Discovery(registry, tuple(infos), tuple(indexed))
 
 
 def entry_points() -> list[importlib_metadata.EntryPoint]:

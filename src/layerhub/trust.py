@@ -1,0 +1,123 @@
+"""The user's trusted index: third-party distributions with no layerhub entry point.
+
+``layerhub trust DIST`` introspects ``DIST`` in a child process
+(:mod:`layerhub.introspect`) and records every name it registers with Keras in
+``trusted.json`` under the layerhub home (``LAYERHUB_HOME``, else the platform's user data
+directory). From then on discovery maps those names to lazy targets, like a plugin's.
+Only the user's explicit trust list (and the curated index) ever leads layerhub to import
+a module of a package that is not a plugin: an archive naming a module never does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import warnings
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from .errors import IndexFormatError, PluginWarning, TrustError
+from .index import Index, check, document
+from .registry import normalize_name
+
+HOME_VAR = "LAYERHUB_HOME"
+STORE_NAME = "trusted.json"
+
+
+def home() -> Path:
+    """Where layerhub keeps user state: ``LAYERHUB_HOME`` or the user data directory."""
+    configured = os.environ.get(HOME_VAR, "").strip()
+    if configured:
+        return Path(configured).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("layerhub", appauthor=False))
+
+
+def store_path() -> Path:
+    return home() / STORE_NAME
+
+
+def trusted() -> Index:
+    """The trusted index (empty when nothing is trusted). A damaged file is ignored with
+    a warning, so one bad edit never stops discovery."""
+    path = store_path()
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return Index(document([]), str(path), {})
+    except OSError as exc:
+        warnings.warn(f"layerhub: cannot read {path}: {exc}", PluginWarning, stacklevel=2)
+        return Index(document([]), str(path), {})
+    try:
+        return Index.parse(data, str(path), validate=False)
+    except IndexFormatError as exc:
+        warnings.warn(f"layerhub: ignoring the trusted index: {exc}", PluginWarning, stacklevel=2)
+        return Index(document([]), str(path), {})
+
+
+def introspect(distributions: Sequence[str]) -> list[dict[str, Any]]:
+    """Run :mod:`layerhub.introspect` on ``distributions`` in a child process."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "layerhub.introspect", *distributions],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3")},
+    )
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        detail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        raise TrustError(
+            f"introspecting {', '.join(distributions)} failed (exit {proc.returncode}): {detail}"
+        )
+    results: list[dict[str, Any]] = json.loads(lines[-1])
+    missing = [r["name"] for r in results if r.get("error")]
+    if missing:
+        raise TrustError(f"not installed in this environment: {', '.join(missing)}")
+    return results
+
+
+def trust(distributions: Sequence[str]) -> list[dict[str, Any]]:
+    """Introspect ``distributions`` and save what they register; returns their records.
+
+    A distribution that registers nothing is returned but not saved.
+    """
+    records = introspect(distributions)
+    keep = [r for r in records if r["objects"]]
+    if keep:
+        save(keep, remove=())
+    return records
+
+
+def untrust(distributions: Iterable[str]) -> list[str]:
+    """Forget ``distributions``; returns the names that were trusted."""
+    wanted = {normalize_name(d) for d in distributions}
+    removed = [d["name"] for d in trusted().distributions if normalize_name(d["name"]) in wanted]
+    if removed:
+        save([], remove=wanted)
+    return removed
+
+
+def save(records: Sequence[dict[str, Any]], remove: Iterable[str]) -> None:
+    """Replace (or drop) records in the store, validated, written atomically."""
+    drop = {normalize_name(r["name"]) for r in records} | set(remove)
+    kept = [d for d in trusted().distributions if normalize_name(d["name"]) not in drop]
+    fields = ("name", "version", "source", "keras_version", "objects")
+    new = [{k: r[k] for k in fields if k in r} for r in records]
+    doc = document([*kept, *new])
+    path = store_path()
+    check(doc, "index.schema.json", str(path), TrustError)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{STORE_NAME}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(doc, f, indent=1)
+            f.write("\n")
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
