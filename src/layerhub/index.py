@@ -139,6 +139,10 @@ class Index:
         return f"{dist['distribution']}=={max(providing, key=Version)}"
 
 
+#: An index that knows no names.
+EMPTY = Index(document([]), "<empty>", {})
+
+
 def load(source: str | os.PathLike[str]) -> Index:
     """An index from a JSON file, a site directory, or an http(s)/file URL of either.
 

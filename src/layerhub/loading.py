@@ -21,10 +21,13 @@ import sys
 import threading
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
+from . import provenance
 from .archive import read_archive
-from .errors import MissingObject, MissingObjectsError, PluginWarning
+from .errors import LayerhubError, MissingObject, MissingObjectsError, PluginWarning
+from .index import EMPTY, requirements_for
 from .plugins import get_registry
 from .references import Reference, custom_references
 
@@ -41,9 +44,10 @@ def load_model(
     :class:`~layerhub.MissingObjectsError` naming every unresolvable object at once.
     """
     archive = read_archive(filepath)
+    provenance.check(archive.manifest, archive.path)
     references = custom_references(archive.config)
     user = {**scoped_objects(r.name for r in references), **(custom_objects or {})}
-    objects = resolve_references(references, user, source=archive.path)
+    objects = resolve_references(references, user, source=archive.path, manifest=archive.manifest)
 
     import keras
 
@@ -54,11 +58,16 @@ def load_model(
 
 
 def resolve_references(
-    references: Sequence[Reference], user: Mapping[str, Any], source: str = ""
+    references: Sequence[Reference],
+    user: Mapping[str, Any],
+    source: str = "",
+    manifest: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """name -> plugin object for every reference the user does not supply.
 
-    Raises :class:`MissingObjectsError` listing every name nothing provides.
+    Raises :class:`MissingObjectsError` listing every name nothing provides, each with
+    what to install (:func:`layerhub.index.requirements_for`: the archive's ``manifest``,
+    the curated index, ``LAYERHUB_INDEX``).
     """
     registered_by_user = dict(keras_registered_objects())
     wanted = [r for r in references if r.name not in user and r.name not in registered_by_user]
@@ -70,8 +79,20 @@ def resolve_references(
         if r.name not in objects
     ]
     if missing:
+        requirements = suggest_requirements([m.name for m in missing], manifest)
+        missing = [replace(m, requirement=requirements.get(m.name)) for m in missing]
         raise MissingObjectsError(dedupe(missing), source)
     return objects
+
+
+def suggest_requirements(names: Sequence[str], manifest: Mapping[str, Any] | None) -> dict:
+    """What to install for ``names``; an unreachable ``LAYERHUB_INDEX`` only warns, so the
+    error about the missing objects is never replaced by one about the index."""
+    try:
+        return requirements_for(names, manifest)
+    except LayerhubError as exc:
+        warnings.warn(f"layerhub: {exc}", PluginWarning, stacklevel=4)
+        return requirements_for(names, manifest, index=EMPTY)
 
 
 def keras_registered_objects() -> Mapping[str, Any]:

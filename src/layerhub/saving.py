@@ -1,4 +1,6 @@
-"""``save_model``: ``model.save`` that never leaves a damaged or missing previous file.
+"""``save_model``: ``model.save`` that never leaves a damaged or missing previous file,
+and records in a ``.keras`` archive which distribution provided each custom object
+(:mod:`layerhub.provenance`).
 
 Keras writes the archive to a temporary file beside the target, which then replaces
 the target in one atomic rename. A failure at any point (an exception, a full disk, a
@@ -10,20 +12,25 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
+import zipfile
 from pathlib import Path
 from typing import Any
+
+from .provenance import add_manifest
 
 
 def save_model(
     model: Any, filepath: str | os.PathLike[str], overwrite: bool = True, **kwargs: Any
 ) -> None:
-    """Save ``model`` like :meth:`keras.Model.save`, atomically."""
+    """Save ``model`` like :meth:`keras.Model.save`, atomically, with a provenance manifest."""
     target = Path(filepath)
     if target.exists() and not overwrite:
         raise FileExistsError(f"{target} exists and overwrite=False")
     temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp{target.suffix}")
     try:
         model.save(temporary, **kwargs)
+        if zipfile.is_zipfile(temporary):
+            add_manifest(temporary)
         fsync(temporary)
         os.replace(temporary, target)
     finally:

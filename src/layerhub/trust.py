@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import IndexFormatError, PluginWarning, TrustError
-from .index import Index, check, document
+from .index import EMPTY, Index, check, document
 from .registry import normalize_name
 
 HOME_VAR = "LAYERHUB_HOME"
@@ -49,15 +49,15 @@ def trusted() -> Index:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        return Index(document([]), str(path), {})
+        return EMPTY
     except OSError as exc:
         warnings.warn(f"layerhub: cannot read {path}: {exc}", PluginWarning, stacklevel=2)
-        return Index(document([]), str(path), {})
+        return EMPTY
     try:
         return Index.parse(data, str(path), validate=False)
     except IndexFormatError as exc:
         warnings.warn(f"layerhub: ignoring the trusted index: {exc}", PluginWarning, stacklevel=2)
-        return Index(document([]), str(path), {})
+        return EMPTY
 
 
 def introspect(distributions: Sequence[str]) -> list[dict[str, Any]]:
