@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import (
     CorruptArchiveError,
+    IndexBuildError,
     IndexFormatError,
     IndexUnavailableError,
     LayerhubError,
@@ -41,6 +42,7 @@ _LAZY = {
 __all__ = [
     "CorruptArchiveError",
     "Entry",
+    "IndexBuildError",
     "IndexFormatError",
     "IndexUnavailableError",
     "LayerhubError",

@@ -96,3 +96,7 @@ class TrustError(LayerhubError, ValueError):
 
 class ProvenanceWarning(UserWarning):
     """A model's manifest names a provider installed at a different major version."""
+
+
+class IndexBuildError(LayerhubError, ValueError):
+    """``layerhub index build`` met a wheel it cannot publish (bad name, unreadable hook)."""

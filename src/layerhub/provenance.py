@@ -33,16 +33,19 @@ from .registry import Entry, SchemaRef
 FORMAT = 1
 
 
-def schema_sha256(schema: SchemaRef | None) -> str | None:
-    """sha256 of the schema's canonical JSON (sorted keys, no spaces); ``None`` without one.
-
-    A ``"package:path.json"`` reference is read from the installed package.
-    """
-    if schema is None:
-        return None
+def schema_dict(schema: SchemaRef | None) -> Mapping[str, Any] | None:
+    """The schema itself: a ``"package:path.json"`` reference is read from the package."""
     if isinstance(schema, str):
         package, _, path = schema.partition(":")
-        schema = json.loads(resources.files(package).joinpath(path).read_text())
+        return json.loads(resources.files(package).joinpath(path).read_text())
+    return schema
+
+
+def schema_sha256(schema: SchemaRef | None) -> str | None:
+    """sha256 of the schema's canonical JSON (sorted keys, no spaces); ``None`` without one."""
+    schema = schema_dict(schema)
+    if schema is None:
+        return None
     canonical = json.dumps(schema, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 

@@ -30,6 +30,16 @@ def report() -> dict[str, Any]:
             }
             for info in discovery.plugins
         ],
+        "indexed": [
+            {
+                "distribution": d.provider.distribution,
+                "version": d.provider.version,
+                "source": d.source,
+                "indexed_version": d.indexed_version,
+                "names": list(d.names),
+            }
+            for d in discovery.indexed
+        ],
         "objects": [
             {
                 "name": entry.name,
@@ -69,6 +79,13 @@ def run(args: argparse.Namespace) -> int:
     print(f"{len(plugins)} plugin(s)")
     if plugins:
         print(table(["plugin", "distribution", "entry point", "status", "error"], plugins))
+    indexed = [
+        (d["distribution"], d["version"], d["source"], d["indexed_version"], len(d["names"]))
+        for d in data["indexed"]
+    ]
+    if indexed:
+        print(f"\n{len(indexed)} trusted or curated distribution(s) (no entry point)")
+        print(table(["distribution", "version", "source", "indexed at", "names"], indexed))
     objects = [
         (o["name"], o["target"], f"{o['distribution']} {o['version']}") for o in data["objects"]
     ]

@@ -1,0 +1,69 @@
+"""``layerhub resolve FILE [--index PATH_OR_URL] [--install]``: the requirement lines a saved
+model needs, from its provenance manifest, else the curated index, else ``--index`` /
+``LAYERHUB_INDEX``; ``--install`` hands them to pip (using the index's own repository)."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+
+from .output import emit_json
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("resolve", help="print (or install) the packages a model file needs")
+    parser.add_argument("file", metavar="FILE", help="a .keras, .h5 or unzipped .keras model")
+    parser.add_argument(
+        "--index",
+        metavar="PATH_OR_URL",
+        help="a layerhub index: JSON file, site directory or URL (default: $LAYERHUB_INDEX)",
+    )
+    parser.add_argument("--install", action="store_true", help="pip install the requirements")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from .. import index as indexes
+    from ..archive import read_archive
+    from ..plugins import get_registry
+    from ..references import custom_references
+
+    archive = read_archive(args.file)
+    names = list(dict.fromkeys(r.name for r in custom_references(archive.config)))
+    index = indexes.load(args.index) if args.index else indexes.configured()
+    found = indexes.requirements_for(names, archive.manifest, index=index or indexes.EMPTY)
+    registry = get_registry()
+    unresolved = [n for n in names if n not in found and n not in registry]
+    requirements: dict[str, list[str]] = {}
+    for name, requirement in found.items():
+        requirements.setdefault(requirement, []).append(name)
+    simple = index.simple_url if index else None
+    command = [sys.executable, "-m", "pip", "install"]
+    command += ["--index-url", simple] if simple else []
+    command += list(requirements)
+    report = {
+        "file": archive.path,
+        "requirements": [{"requirement": r, "names": n} for r, n in requirements.items()],
+        "installed_only": [n for n in names if n not in found and n in registry],
+        "unresolved": unresolved,
+        "pip": command if args.install and requirements else None,
+    }
+    if not args.json:
+        for requirement in requirements:
+            print(requirement)
+        for name in unresolved:
+            print(f"layerhub: no index knows who provides {name!r}", file=sys.stderr)
+    status = 1 if unresolved else 0
+    if args.install and requirements:
+        if not args.json:
+            print("running: " + " ".join(command), file=sys.stderr)
+        proc = subprocess.run(command, stdout=sys.stderr)
+        report["pip_exit"] = proc.returncode
+        if proc.returncode != 0:
+            print(f"layerhub: pip failed (exit {proc.returncode})", file=sys.stderr)
+            status = 1
+    if args.json:
+        emit_json(report)
+    return status
