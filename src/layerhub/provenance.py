@@ -115,19 +115,22 @@ def check(manifest: Mapping[str, Any] | None, source: str = "") -> None:
         return
     where = f"{source}!{MANIFEST_MEMBER}" if source else MANIFEST_MEMBER
     check_schema(manifest, "manifest.schema.json", where, CorruptArchiveError)
+    providers: dict[tuple[str, str], list[str]] = {}
     for obj in manifest["objects"]:
-        dist, recorded = obj.get("distribution"), obj.get("version")
-        if not dist or not recorded:
-            continue
+        if obj.get("distribution") and obj.get("version"):
+            providers.setdefault((obj["distribution"], obj["version"]), []).append(obj["name"])
+    for (dist, recorded), names in providers.items():
         try:
             installed = importlib_metadata.version(dist)
         except importlib_metadata.PackageNotFoundError:
             continue  # missing providers surface as MissingObjectsError, with the requirement
         if major(installed) != major(recorded):
+            shown = ", ".join(repr(n) for n in names[:3]) + (" ..." if len(names) > 3 else "")
             warnings.warn(
                 f"layerhub: {source or 'the model'} was saved with {dist}=={recorded} "
-                f"providing {obj['name']!r}, but {dist} {installed} is installed "
-                f"(another major version); to load it as saved: pip install '{dist}=={recorded}'",
+                f"providing {len(names)} object(s) ({shown}), but {dist} {installed} is "
+                f"installed (another major version); to load it as saved: "
+                f"pip install '{dist}=={recorded}'",
                 ProvenanceWarning,
                 stacklevel=3,
             )
