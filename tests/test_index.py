@@ -181,3 +181,18 @@ def test_resolve_install_from_a_served_site_makes_a_model_loadable(served, seed_
     assert loaded.returncode == 0, loaded.stderr
     result = last_json(loaded.stdout)
     assert Path(result["seed_at"]).resolve().is_relative_to((tmp_path / "venv").resolve())
+
+
+def test_curated_index_is_valid_and_covers_the_popular_packages():
+    doc = json.loads((ROOT / "src" / "layerhub" / "data" / "curated_index.json").read_text())
+    jsonschema.validate(doc, INDEX_SCHEMA)
+    providers = {n: {p["distribution"] for p in ps} for n, ps in doc["names"].items()}
+    assert providers["keras_rs>FeatureCross"] == {"keras-rs"}
+    assert providers["Custom>default_gain_fn"] == {"keras-rs"}
+    assert providers["Custom>TCN"] == {"keras-tcn"}
+    assert providers["keras_efficient_kan>KANLinear"] == {"keras_efficient_kan"}
+    records = {d["name"]: d for d in doc["distributions"]}
+    assert all(r["source"] == "introspection" and r["objects"] for r in records.values())
+    # names derive from the records, nothing more or less
+    derived = {o["name"] for r in records.values() for o in r["objects"]}
+    assert derived == set(doc["names"])

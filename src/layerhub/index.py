@@ -18,9 +18,7 @@ from __future__ import annotations
 import functools
 import json
 import os
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -30,6 +28,7 @@ from typing import Any
 import importlib_metadata
 
 from .errors import IndexFormatError, IndexUnavailableError
+from .keras_builtins import shadows_builtin
 from .registry import Entry, Provider, normalize_name
 
 FORMAT = 1
@@ -170,6 +169,10 @@ def load(source: str | os.PathLike[str]) -> Index:
 
 
 def fetch(url: str) -> bytes:
+    """The bytes at ``url`` (bounded); urllib is imported here, off the discovery path."""
+    import urllib.error
+    import urllib.request
+
     timeout = float(os.environ.get(TIMEOUT_VAR) or 30)
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
@@ -239,7 +242,8 @@ def installed_entries(
                 continue
             seen.add(key)
             provider = Provider(dist.name, dist.version, marker)
-            objects = record["objects"]
+            # Same rule as for plugins: an index may not take over a Keras built-in.
+            objects = [o for o in record["objects"] if not shadows_builtin(o["name"])]
             entries.extend(Entry(o["name"], o["target"], provider) for o in objects)
             names = tuple(o["name"] for o in objects)
             found.append(IndexedDistribution(provider, source, record["version"], names))
