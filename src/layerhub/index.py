@@ -133,9 +133,15 @@ class Index:
         indexed = {d["version"] for d in self.distributions if normalize_name(d["name"]) == key}
         if providing >= indexed or not all(providing):
             return dist["distribution"]
-        from packaging.version import Version
+        from packaging.version import InvalidVersion, Version
 
-        return f"{dist['distribution']}=={max(providing, key=Version)}"
+        def newest(version: str) -> tuple[int, Version | str]:
+            try:
+                return (1, Version(version))
+            except InvalidVersion:
+                return (0, version)
+
+        return f"{dist['distribution']}=={max(providing, key=newest)}"
 
 
 #: An index that knows no names.

@@ -81,6 +81,8 @@ def module_names(dist: importlib_metadata.Distribution) -> list[str]:
             continue
         if "__main__" in parts or {"tests", "test", "conftest"} & set(parts):
             continue
+        if parts[0].startswith("__editable__"):  # setuptools' editable-install finder
+            continue
         names.add(".".join(parts))
     if not names:  # editable or legacy installs list no sources: walk the top-level packages
         names.update(walk_top_level(dist))
