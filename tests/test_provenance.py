@@ -124,6 +124,8 @@ def test_missing_provider_error_names_the_exact_requirement(saved, tmp_path):
     error = last_json(run_python(MISSING, str(broken)).stdout)
     assert error["error"] == "CorruptArchiveError" and error["isvalueerror"]
     assert "layerhub.json" in error["message"] and "/objects" in error["message"]
+    resolve_broken = run_layerhub("resolve", str(broken))
+    assert resolve_broken.returncode == 2 and "layerhub.json" in resolve_broken.stderr
 
 
 def test_provider_at_another_major_version_warns(saved, seed_site, tmp_path):

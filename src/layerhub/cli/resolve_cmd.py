@@ -28,9 +28,11 @@ def run(args: argparse.Namespace) -> int:
     from .. import index as indexes
     from ..archive import read_archive
     from ..plugins import get_registry
+    from ..provenance import check as check_manifest
     from ..references import custom_references
 
     archive = read_archive(args.file)
+    check_manifest(archive.manifest, archive.path)  # a damaged manifest is bad input
     names = list(dict.fromkeys(r.name for r in custom_references(archive.config)))
     index = indexes.load(args.index) if args.index else indexes.configured()
     found = indexes.requirements_for(names, archive.manifest, index=index or indexes.EMPTY)
