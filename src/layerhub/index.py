@@ -20,7 +20,7 @@ import json
 import os
 import urllib.parse
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -89,7 +89,6 @@ class Index:
 
     doc: dict[str, Any]
     location: str = ""
-    _by_name: dict[str, list[dict[str, str]]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def parse(cls, data: bytes, location: str, validate: bool = True) -> Index:
@@ -103,7 +102,7 @@ class Index:
             check(doc, "index.schema.json", location, IndexFormatError)
         elif not isinstance(doc, dict) or doc.get("format") != FORMAT:
             raise IndexFormatError(f"{location}: not a layerhub index (format {FORMAT})")
-        return cls(doc, location, doc["names"])
+        return cls(doc, location)
 
     @property
     def distributions(self) -> list[dict[str, Any]]:
@@ -119,7 +118,7 @@ class Index:
         return urllib.parse.urljoin(base, simple)
 
     def providers(self, name: str) -> list[dict[str, str]]:
-        return self._by_name.get(name, [])
+        return self.doc["names"].get(name, [])
 
     def requirement(self, name: str) -> str | None:
         """The requirement that provides ``name``: the distribution, pinned to its newest
@@ -145,7 +144,7 @@ class Index:
 
 
 #: An index that knows no names.
-EMPTY = Index(document([]), "<empty>", {})
+EMPTY = Index(document([]), "<empty>")
 
 
 def load(source: str | os.PathLike[str]) -> Index:
