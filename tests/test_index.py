@@ -196,3 +196,9 @@ def test_curated_index_is_valid_and_covers_the_popular_packages():
     # names derive from the records, nothing more or less
     derived = {o["name"] for r in records.values() for o in r["objects"]}
     assert derived == set(doc["names"])
+
+
+def test_an_unreachable_index_only_warns_in_load_model(seed_models):
+    proc = run_python(MISSING, str(seed_models), env={"LAYERHUB_INDEX": "http://127.0.0.1:9/"})
+    assert last_json(proc.stdout) == [None]
+    assert "cannot fetch index http://127.0.0.1:9/layerhub-index.json" in proc.stderr
