@@ -5,16 +5,29 @@ from __future__ import annotations
 import json
 
 import pytest
-from support import ROOT, run_layerhub
+from support import ROOT, last_json, run_layerhub, run_python
 
 SEED_SCHEMAS = ROOT / "plugins" / "layerhub-seed" / "src" / "layerhub_seed" / "schemas"
 
 
-@pytest.mark.slow  # a plugin object's kind and docstring need its import, and so keras
+# Both forms in one process: a plugin object's kind and docstring need its import (keras).
+SHOW = """
+import contextlib, io, json
+from layerhub.cli import main
+outputs = []
+for args in (["show", "MyLayers>KernelMult", "--json"], ["show", "LayerhubSeed>WarmupSchedule"]):
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(args) == 0
+    outputs.append(out.getvalue())
+print(json.dumps(outputs))
+"""
+
+
+@pytest.mark.slow
 def test_show_a_plugin_object(seed_site):
-    proc = run_layerhub("show", "MyLayers>KernelMult", "--json", site=seed_site)
-    assert proc.returncode == 0, proc.stderr
-    shown = json.loads(proc.stdout)
+    as_json, text = last_json(run_python(SHOW, site=seed_site).stdout)
+    shown = json.loads(as_json)
     assert shown["distribution"] == "layerhub-seed" and shown["version"] == "1.0.0"
     assert shown["source"] == "entry-point" and shown["installed"] is True
     assert shown["target"] == "layerhub_seed.objects:MyDense"
@@ -23,7 +36,6 @@ def test_show_a_plugin_object(seed_site):
         "A bias-free dense layer; ``nested_model`` is an optional layer applied first."
     )
     assert shown["schema"] == json.loads((SEED_SCHEMAS / "kernel_mult.json").read_text())
-    text = run_layerhub("show", "LayerhubSeed>WarmupSchedule", site=seed_site).stdout
     assert "kind           schedule" in text
 
 
