@@ -100,3 +100,7 @@ class ProvenanceWarning(UserWarning):
 
 class IndexBuildError(LayerhubError, ValueError):
     """``layerhub index build`` met a wheel it cannot publish (bad name, unreadable hook)."""
+
+
+class CheckConfigError(LayerhubError, ValueError):
+    """The conformance suite was asked for something that does not exist (a plugin, a check)."""

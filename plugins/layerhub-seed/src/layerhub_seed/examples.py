@@ -52,3 +52,38 @@ def data(n: int = 32, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     x = rng.random((n, 4), dtype=np.float32)
     return x, (x.sum(axis=1, keepdims=True) / 4).astype(np.float32)
+
+
+# -- example instances and inputs for the conformance checks (registry.add(example=...)) --
+def example_input(shape: tuple[int, ...] = (2, 4)) -> np.ndarray:
+    return np.random.default_rng(0).random(shape, dtype=np.float32)
+
+
+def custom_layer_example() -> tuple[keras.layers.Layer, np.ndarray]:
+    return o.CustomLayer(0.5, name="custom_layer"), example_input()
+
+
+def kernel_mult_example() -> tuple[keras.layers.Layer, np.ndarray]:
+    inner = o.MyDense(3, kernel_initializer=o.ConstantScale(0.2), name="inner")
+    layer = o.MyDense(
+        5, kernel_regularizer=o.ScaledL2(0.01), nested_model=inner, name="kernel_mult"
+    )
+    return layer, example_input()
+
+
+def custom_model_example() -> tuple[keras.layers.Layer, np.ndarray]:
+    first = keras.layers.Dense(3, kernel_constraint=o.ClipValue(1.0), name="first")
+    return o.CustomModel(first_layer=first, name="custom_model"), example_input()
+
+
+def sublayer_wrapper_example() -> tuple[keras.layers.Layer, np.ndarray]:
+    dense = keras.layers.Dense(3, activation=o.custom_fn, name="dense")
+    return o.SublayerWrapper(dense, name="sublayer_wrapper"), example_input()
+
+
+def nested_dense_example() -> tuple[keras.layers.Layer, np.ndarray]:
+    return o.NestedDenseLayer(3, name="nested_dense"), example_input()
+
+
+def subclassed_model_example() -> tuple[keras.Model, np.ndarray]:
+    return o.SubclassedModel(2, name="subclassed"), example_input()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import layerhub
 
 OBJECTS = "layerhub_seed.objects"
+#: Example instances and inputs for the conformance checks (``layerhub check``).
+EXAMPLES = "layerhub_seed.examples"
 NUMBER = {"type": "number"}
 LAYER_BASE = {
     "name": {"type": "string"},
@@ -30,6 +32,7 @@ def layerhub_register(registry):
         "MyLayers>CustomLayer",
         f"{OBJECTS}:CustomLayer",
         schema="layerhub_seed:schemas/custom_layer.json",
+        example=f"{EXAMPLES}:custom_layer_example",
     )
     registry.add(
         "my_package>custom_fn",
@@ -37,12 +40,16 @@ def layerhub_register(registry):
         schema={"type": "string", "const": "my_package>custom_fn"},
     )
     registry.add(
-        "MyLayers>KernelMult", f"{OBJECTS}:MyDense", schema="layerhub_seed:schemas/kernel_mult.json"
+        "MyLayers>KernelMult",
+        f"{OBJECTS}:MyDense",
+        schema="layerhub_seed:schemas/kernel_mult.json",
+        example=f"{EXAMPLES}:kernel_mult_example",
     )
     registry.add(
         "ComplexModels>CustomModel",
         f"{OBJECTS}:CustomModel",
         schema="layerhub_seed:schemas/custom_model.json",
+        example=f"{EXAMPLES}:custom_model_example",
     )
 
     # The guide's unregistered examples, under LayerhubSeed>.
@@ -50,6 +57,7 @@ def layerhub_register(registry):
         "LayerhubSeed>CustomLayer",
         f"{OBJECTS}:SublayerWrapper",
         schema=config_schema({"sublayer": {"type": "object"}}, ["sublayer"], base=LAYER_BASE),
+        example=f"{EXAMPLES}:sublayer_wrapper_example",
     )
     registry.add(
         "LayerhubSeed>NestedDenseLayer",
@@ -57,6 +65,7 @@ def layerhub_register(registry):
         schema=config_schema(
             {"units": {"type": "integer", "minimum": 1}}, ["units"], base=LAYER_BASE
         ),
+        example=f"{EXAMPLES}:nested_dense_example",
     )
     registry.add(
         "LayerhubSeed>SubclassedModel",
@@ -65,6 +74,7 @@ def layerhub_register(registry):
             {"output_dim": {"type": "integer", "minimum": 1}, "name": {"type": ["string", "null"]}},
             ["output_dim"],
         ),
+        example=f"{EXAMPLES}:subclassed_model_example",
     )
 
     # One object of every other serializable kind.

@@ -1,0 +1,215 @@
+"""The save/load and weights checks: a model holding the object, saved here, loaded fresh.
+
+Every object's probe model is saved to ``.keras`` in this process; one fresh Python
+process (:mod:`layerhub.checks.child`) then loads them all through
+:func:`layerhub.load_model` and recomputes their outputs. The fresh process is what a
+user's later session is: nothing is registered or imported in it beforehand.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import kinds
+from .config import normalize
+from .probe import build_probe, prepare_training, reference, weight_shapes
+from .results import CheckFailure, CheckSkipped
+from .subject import Subject
+
+RTOL = 1e-5
+ATOL = 1e-6
+CHILD_TIMEOUT = 1800
+
+
+@dataclass
+class Saved:
+    """One object's archive and what its model computed right after saving."""
+
+    key: str
+    archive: Path
+    outputs: dict[str, np.ndarray]
+    weights: list[list[int]] | None
+    manifest: dict[str, Any]
+
+
+class FreshLoads:
+    """Archives saved in this process and loaded, all at once, in one fresh process.
+
+    ``expect`` announces the subjects a run will ask about, so the first question
+    prepares and loads them together (one TensorFlow import for the whole suite).
+    """
+
+    def __init__(self) -> None:
+        self.workdir = Path(tempfile.mkdtemp(prefix="layerhub-check-"))
+        weakref.finalize(self, shutil.rmtree, self.workdir, ignore_errors=True)
+        self.pending: list[Subject] = []
+        self.saved: dict[str, Saved | Exception] = {}
+        self.loaded: dict[str, dict[str, Any]] = {}
+
+    def expect(self, subjects: list[Subject]) -> None:
+        self.pending.extend(s for s in subjects if s.name not in self.saved)
+
+    def outcome(self, subject: Subject) -> tuple[Saved, dict[str, Any]]:
+        """What saving and the fresh load gave for ``subject``; raises the save's failure."""
+        if subject.name not in self.saved:
+            self.run([*self.pending, subject])
+        saved = self.saved[subject.name]
+        if isinstance(saved, Exception):
+            raise saved
+        return saved, self.loaded[saved.key]
+
+    def run(self, subjects: list[Subject]) -> None:
+        self.pending = []
+        batch = [self.save(s) for s in dict.fromkeys(subjects) if s.name not in self.saved]
+        batch = [s for s in batch if isinstance(s, Saved)]
+        if batch:
+            self.loaded.update(self.load_fresh(batch))
+
+    def save(self, subject: Subject) -> Saved | Exception:
+        key = str(len(self.saved))
+        try:
+            self.saved[subject.name] = self.save_probe(subject, key)
+        except (CheckFailure, CheckSkipped) as exc:
+            self.saved[subject.name] = exc
+        except Exception as exc:
+            self.saved[subject.name] = CheckFailure(
+                f"building a model holding the object failed: {type(exc).__name__}: {exc}. "
+                "Fix: the object (from its example) must work inside a compiled Keras model."
+            )
+        return self.saved[subject.name]
+
+    def save_probe(self, subject: Subject, key: str) -> Saved:
+        if subject.kind not in kinds.KINDS:
+            raise CheckSkipped(f"no probe model for an object of unknown kind {subject.target!r}")
+        probe = build_probe(subject)
+        prepare_training(probe)
+        archive = self.workdir / f"{key}.keras"
+        try:
+            probe.model.save(archive)
+        except Exception as exc:
+            raise CheckFailure(
+                f"saving a model holding the object to .keras failed: {type(exc).__name__}: "
+                f"{exc}. Fix: make get_config() return JSON values only."
+            ) from exc
+        inputs = [np.asarray(a) for a in flat_inputs(probe.x)]
+        arrays = {f"x.{i}": a for i, a in enumerate(inputs)}
+        if probe.y is not None:
+            arrays["y"] = probe.y
+        np.savez(self.workdir / f"{key}.data.npz", **arrays)
+        layer = probe.model.get_layer(probe.layer) if probe.layer else None
+        manifest = {
+            "archive": str(archive),
+            "data": str(self.workdir / f"{key}.data.npz"),
+            "inputs": len(inputs),
+            "single_input": not isinstance(probe.x, list | tuple),
+            "trains": probe.trains,
+            "layer": probe.layer,
+            "outputs": str(self.workdir / f"{key}.outputs.npz"),
+        }
+        weights = weight_shapes(layer) if layer is not None else None
+        saved = Saved(key, archive, reference(probe), weights, manifest)
+        return saved
+
+    def load_fresh(self, batch: list[Saved]) -> dict[str, dict[str, Any]]:
+        manifest = self.workdir / f"manifest-{batch[0].key}.json"
+        manifest.write_text(json.dumps({s.key: s.manifest for s in batch}))
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+        env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        proc = subprocess.run(
+            [sys.executable, "-m", "layerhub.checks.child", str(manifest)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=CHILD_TIMEOUT,
+        )
+        results_file = manifest.with_suffix(".results.json")
+        if proc.returncode != 0 or not results_file.exists():
+            tail = " ".join(proc.stderr.strip().splitlines()[-1:]) or f"exit {proc.returncode}"
+            return {s.key: {"error": f"the fresh process crashed: {tail}"} for s in batch}
+        return json.loads(results_file.read_text())
+
+
+def flat_inputs(x: Any) -> list[Any]:
+    return list(x) if isinstance(x, list | tuple) else [x]
+
+
+def loads_for(subject: Subject) -> FreshLoads:
+    if subject.loads is None:
+        subject.loads = FreshLoads()
+    return subject.loads
+
+
+def fresh_outcome(subject: Subject) -> tuple[Saved, dict[str, Any]]:
+    saved, loaded = loads_for(subject).outcome(subject)
+    if "error" in loaded:
+        raise CheckFailure(
+            f"a model holding the object, saved to .keras, does not load in a fresh process "
+            f"through layerhub.load_model: {loaded['error']}. Fix: check that get_config() "
+            "returns every constructor argument and from_config rebuilds nested objects."
+        )
+    return saved, loaded
+
+
+def check_save_load(subject: Subject) -> None:
+    """A model holding the object saves to ``.keras`` and, loaded in a fresh process
+    through ``layerhub.load_model``, computes identical outputs (and, for training-time
+    objects, an identical training step)."""
+    saved, _ = fresh_outcome(subject)
+    fresh = dict(np.load(saved.manifest["outputs"]))
+    for name, expected in saved.outputs.items():
+        got = fresh.get(name)
+        if got is None or got.shape != expected.shape:
+            shape = None if got is None else got.shape
+            raise CheckFailure(
+                f"after reloading in a fresh process, {name} has shape {shape} instead of "
+                f"{expected.shape}. Fix: get_config() must carry everything that shapes "
+                "the computation."
+            )
+        if not np.allclose(got, expected, rtol=RTOL, atol=ATOL, equal_nan=True):
+            diff = float(np.max(np.abs(got.astype(np.float64) - expected.astype(np.float64))))
+            raise CheckFailure(
+                f"after reloading in a fresh process, {name} differs (max abs difference "
+                f"{diff:.3g}). Fix: get_config() must return every constructor argument "
+                "that changes the computation, and state must live in weights Keras saves."
+            )
+
+
+def check_weights(subject: Subject) -> None:
+    """Weights keep their count and shapes: through ``from_config(get_config())`` and
+    through a save and fresh load."""
+    instance, x = subject.layer_example()
+    instance(x)
+    before = weight_shapes(instance)
+    try:
+        clone = type(instance).from_config(normalize(instance.get_config()))
+        clone(x)
+    except Exception as exc:
+        raise CheckFailure(
+            f"a clone from_config(get_config()) cannot be called on the example input: "
+            f"{type(exc).__name__}: {exc}. Fix: get_config() must return every constructor "
+            "argument."
+        ) from exc
+    compare_weights(before, weight_shapes(clone), "from_config(get_config())")
+    saved, loaded = fresh_outcome(subject)
+    compare_weights(saved.weights or [], loaded["weights"] or [], "a save and fresh load")
+
+
+def compare_weights(before: list[list[int]], after: list[list[int]], how: str) -> None:
+    if before != after:
+        raise CheckFailure(
+            f"after {how} the object has {len(after)} weights of shapes {after}, instead of "
+            f"{len(before)} of shapes {before}. Fix: get_config() must carry every argument "
+            "that decides which weights build() creates."
+        )

@@ -1,0 +1,77 @@
+"""Which kind of Keras object a registered target is: the checks that apply follow from it."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+LAYER = "layer"
+MODEL = "model"
+FUNCTION = "function"
+LOSS = "loss"
+METRIC = "metric"
+REGULARIZER = "regularizer"
+INITIALIZER = "initializer"
+CONSTRAINT = "constraint"
+SCHEDULE = "schedule"
+OPTIMIZER = "optimizer"
+UNKNOWN = "unknown"
+
+KINDS = (
+    LAYER,
+    MODEL,
+    FUNCTION,
+    LOSS,
+    METRIC,
+    REGULARIZER,
+    INITIALIZER,
+    CONSTRAINT,
+    SCHEDULE,
+    OPTIMIZER,
+)
+#: Kinds that are classes with ``get_config`` / ``from_config``.
+CONFIGURABLE = frozenset(KINDS) - {FUNCTION}
+#: Kinds that take an input and produce an output tensor.
+CALLABLE_LAYERS = frozenset({LAYER, MODEL})
+
+
+def kind_of(target: Any) -> str:
+    """The kind of ``target`` (a class or a function); ``unknown`` for anything else.
+
+    Models are checked before layers because every Keras model is also a layer.
+    """
+    import keras
+
+    if inspect.isclass(target):
+        bases = (
+            (keras.Model, MODEL),
+            (keras.layers.Layer, LAYER),
+            (keras.losses.Loss, LOSS),
+            (keras.metrics.Metric, METRIC),
+            (keras.regularizers.Regularizer, REGULARIZER),
+            (keras.initializers.Initializer, INITIALIZER),
+            (keras.constraints.Constraint, CONSTRAINT),
+            (keras.optimizers.schedules.LearningRateSchedule, SCHEDULE),
+            (keras.optimizers.Optimizer, OPTIMIZER),
+        )
+        for base, kind in bases:
+            if issubclass(target, base):
+                return kind
+        return UNKNOWN
+    if inspect.isfunction(target) or inspect.isbuiltin(target):
+        return FUNCTION
+    return UNKNOWN
+
+
+def function_role(fn: Any) -> str:
+    """How the checks use a function: ``activation`` (one argument) or ``loss`` (two)."""
+    try:
+        parameters = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return "activation"
+    required = [
+        p
+        for p in parameters
+        if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    return "loss" if len(required) >= 2 else "activation"

@@ -1,0 +1,51 @@
+"""What a check reports: its outcome for one object, and how a check says so.
+
+A check function returns normally when the object conforms, raises :class:`CheckFailure`
+with a message saying what is wrong and how to fix it, or :class:`CheckSkipped` when the
+check cannot apply (no schema declared, no example given). Nothing here imports keras.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from ..errors import LayerhubError
+
+PASSED = "passed"
+FAILED = "failed"
+SKIPPED = "skipped"
+XFAILED = "xfailed"
+XPASSED = "xpassed"
+
+
+class CheckFailure(LayerhubError, AssertionError):
+    """The object does not conform; the message says what is wrong and how to fix it."""
+
+
+class CheckSkipped(Exception):
+    """The check cannot run for this object (nothing to check, or an example is needed)."""
+
+    def __init__(self, reason: str, *, needs_example: bool = False) -> None:
+        super().__init__(reason)
+        self.needs_example = needs_example
+
+
+@dataclass(frozen=True)
+class Result:
+    """One check's outcome for one registered object."""
+
+    object: str
+    check: str
+    status: str
+    message: str = ""
+    kind: str = ""
+    distribution: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Whether this outcome lets a run pass (a strict-mode xpass does not)."""
+        return self.status in (PASSED, SKIPPED, XFAILED)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
