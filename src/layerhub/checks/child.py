@@ -40,13 +40,15 @@ def compute(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def main(manifest: str) -> int:
+    from .config import brief
+
     items = json.loads(Path(manifest).read_text())
     results = {}
     for key, item in items.items():
         try:
             results[key] = compute(item)
         except Exception as exc:
-            results[key] = {"error": f"{type(exc).__name__}: {' '.join(str(exc).split())}"}
+            results[key] = {"error": brief(exc)}
     Path(manifest).with_suffix(".results.json").write_text(json.dumps(results))
     return 0
 

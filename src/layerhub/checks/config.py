@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 from collections.abc import Iterator
@@ -29,7 +30,7 @@ def get_config(subject: Subject, instance: Any) -> Any:
         return instance.get_config()
     except Exception as exc:
         raise CheckFailure(
-            f"get_config() raised {type(exc).__name__}: {exc}. Fix: return a dict of the "
+            f"get_config() raised {brief(exc)}. Fix: return a dict of the "
             "constructor arguments needed to rebuild the object."
         ) from exc
 
@@ -54,8 +55,18 @@ def strict_json_problems(value: Any, pointer: str = "") -> Iterator[str]:
 
 
 def normalize(value: Any) -> Any:
-    """``value`` as JSON would give it back (tuples become lists)."""
-    return json.loads(json.dumps(value))
+    """``value`` as JSON would give it back (tuples become lists).
+
+    Values JSON cannot hold become their ``repr``, so configs still compare after the
+    ``config_json`` check has reported them.
+    """
+    return json.loads(json.dumps(value, default=repr))
+
+
+def brief(exc: BaseException, limit: int = 300) -> str:
+    """``Type: message`` on one line, cut at ``limit`` characters."""
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def first_difference(a: Any, b: Any, pointer: str = "") -> str | None:
@@ -101,7 +112,7 @@ def serialized_config(subject: Subject) -> Any:
         return normalize(keras.saving.serialize_keras_object(instance)["config"])
     except Exception as exc:
         raise CheckFailure(
-            f"Keras cannot serialize the object: {type(exc).__name__}: {exc}. Fix: make "
+            f"Keras cannot serialize the object: {brief(exc)}. Fix: make "
             "get_config() return JSON values only."
         ) from exc
 
@@ -125,10 +136,10 @@ def check_config_round_trip(subject: Subject) -> None:
     instance = configurable(subject)
     config = get_config(subject, instance)
     try:
-        clone = type(instance).from_config(normalize(config))
+        clone = type(instance).from_config(copy.deepcopy(config))
     except Exception as exc:
         raise CheckFailure(
-            f"from_config(get_config()) raised {type(exc).__name__}: {exc}. Fix: make "
+            f"from_config(get_config()) raised {brief(exc)}. Fix: make "
             "get_config() return every constructor argument, and override from_config to "
             "deserialize nested objects."
         ) from exc
@@ -152,7 +163,7 @@ def check_serialization_round_trip(subject: Subject) -> None:
         serialized = normalize(keras.saving.serialize_keras_object(instance))
     except Exception as exc:
         raise CheckFailure(
-            f"serialize_keras_object raised {type(exc).__name__}: {exc}. Fix: make "
+            f"serialize_keras_object raised {brief(exc)}. Fix: make "
             "get_config() return JSON values only."
         ) from exc
     try:
@@ -160,8 +171,7 @@ def check_serialization_round_trip(subject: Subject) -> None:
             rebuilt = keras.saving.deserialize_keras_object(serialized)
     except Exception as exc:
         raise CheckFailure(
-            f"deserialize_keras_object(serialize_keras_object(obj)) raised "
-            f"{type(exc).__name__}: {exc}. Fix: register the object under the name Keras "
+            f"deserialize_keras_object(serialize_keras_object(obj)) raised {brief(exc)}. Fix: register the object under the name Keras "
             "records and make from_config accept what get_config returns."
         ) from exc
     expected = subject.target if subject.kind == kinds.FUNCTION else type(instance)

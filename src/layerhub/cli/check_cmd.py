@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
+import warnings
 import time
 from typing import Any
 
@@ -59,9 +62,18 @@ class ProgressLine:
         sys.stderr.write(f"{end}ran {total} check(s) in {elapsed:.1f}s\n")
 
 
+def quiet_libraries() -> None:
+    """The table is the output: keep TensorFlow's logs and library deprecations out of it."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+
+
 def run(args: argparse.Namespace) -> int:
     from ..checks.cases import build_cases, select_subjects
     from ..checks.runner import run_cases, summary
+
+    quiet_libraries()
 
     subjects = select_subjects(args.plugin)
     cases = build_cases(subjects, checks=args.check, strict=args.strict)

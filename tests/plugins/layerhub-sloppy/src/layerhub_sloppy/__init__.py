@@ -1,0 +1,1 @@
+"""A deliberately sloppy layerhub plugin: each object breaks one conformance check."""
