@@ -171,7 +171,8 @@ def check_serialization_round_trip(subject: Subject) -> None:
             rebuilt = keras.saving.deserialize_keras_object(serialized)
     except Exception as exc:
         raise CheckFailure(
-            f"deserialize_keras_object(serialize_keras_object(obj)) raised {brief(exc)}. Fix: register the object under the name Keras "
+            f"deserialize_keras_object(serialize_keras_object(obj)) raised {brief(exc)}. "
+            "Fix: register the object under the name Keras "
             "records and make from_config accept what get_config returns."
         ) from exc
     expected = subject.target if subject.kind == kinds.FUNCTION else type(instance)

@@ -100,7 +100,8 @@ class FreshLoads:
             probe.model.save(archive)
         except Exception as exc:
             raise CheckFailure(
-                f"saving a model holding the object to .keras failed: {brief(exc)}. Fix: make get_config() return JSON values only."
+                f"saving a model holding the object to .keras failed: {brief(exc)}. "
+                "Fix: make get_config() return JSON values only."
             ) from exc
         inputs = [np.asarray(a) for a in flat_inputs(probe.x)]
         arrays = {f"x.{i}": a for i, a in enumerate(inputs)}

@@ -6,8 +6,8 @@ import argparse
 import logging
 import os
 import sys
-import warnings
 import time
+import warnings
 from typing import Any
 
 from .output import emit_json, table

@@ -31,3 +31,7 @@ def forgetful():
 
 def forgets_width():
     return o.ForgetsWidth(5), x()
+
+
+def forgetful_sgd():
+    return o.ForgetfulSGD(step_scale=3.0, learning_rate=0.1), None

@@ -13,7 +13,9 @@ def layerhub_register(registry):
     # config_round_trip: every from_config(get_config()) appends to a list in the config.
     registry.add("Sloppy>GrowingTags", f"{OBJECTS}:GrowingTags", example=f"{EXAMPLES}:growing_tags")
     # registered_name: the class is not registered with Keras under this name.
-    registry.add("Sloppy>Unregistered", f"{OBJECTS}:Unregistered", example=f"{EXAMPLES}:unregistered")
+    registry.add(
+        "Sloppy>Unregistered", f"{OBJECTS}:Unregistered", example=f"{EXAMPLES}:unregistered"
+    )
     # schema: the schema wants "units" as an integer, get_config() gives a string.
     registry.add(
         "Sloppy>SchemaMismatch",
@@ -28,7 +30,13 @@ def layerhub_register(registry):
     # save_load: get_config() forgets the factor, so the reloaded layer computes otherwise.
     registry.add("Sloppy>Forgetful", f"{OBJECTS}:Forgetful", example=f"{EXAMPLES}:forgetful")
     # weights: get_config() forgets the width, so a rebuilt layer has other weight shapes.
-    registry.add("Sloppy>ForgetsWidth", f"{OBJECTS}:ForgetsWidth", example=f"{EXAMPLES}:forgets_width")
+    registry.add(
+        "Sloppy>ForgetsWidth", f"{OBJECTS}:ForgetsWidth", example=f"{EXAMPLES}:forgets_width"
+    )
+    # save_load: the optimizer forgets a hyperparameter, so a reloaded model trains otherwise.
+    registry.add(
+        "Sloppy>ForgetfulSGD", f"{OBJECTS}:ForgetfulSGD", example=f"{EXAMPLES}:forgetful_sgd"
+    )
     # imports: the target names an attribute the module does not have.
     registry.add("Sloppy>Missing", f"{OBJECTS}:NoSuchLayer")
     # needs an example: a layer with a required argument and no example (skipped; strict fails).

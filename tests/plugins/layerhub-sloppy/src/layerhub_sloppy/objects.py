@@ -102,3 +102,16 @@ class NoExample(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "units": self.units}
+
+
+@keras.saving.register_keras_serializable(package="Sloppy")
+class ForgetfulSGD(keras.optimizers.SGD):
+    """Scales its steps by ``step_scale`` but leaves it out of get_config: training after a
+    reload takes other steps, while the model's predictions still match."""
+
+    def __init__(self, step_scale=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.step_scale = step_scale
+
+    def update_step(self, gradient, variable, learning_rate):
+        super().update_step(gradient, variable, learning_rate * self.step_scale)
