@@ -26,7 +26,7 @@ from . import kinds
 from .config import brief
 from .probe import build_probe, prepare_training, reference, weight_shapes
 from .results import CheckFailure, CheckSkipped
-from .subject import Subject
+from .subject import Subject, default_input_misfit
 
 RTOL = 1e-5
 ATOL = 1e-6
@@ -84,6 +84,9 @@ class FreshLoads:
         except (CheckFailure, CheckSkipped) as exc:
             self.saved[subject.name] = exc
         except Exception as exc:
+            if subject.kind in kinds.CALLABLE_LAYERS and subject.guesses_input:
+                self.saved[subject.name] = default_input_misfit(subject, exc)
+                return self.saved[subject.name]
             self.saved[subject.name] = CheckFailure(
                 f"building a model holding the object failed: {brief(exc)}. "
                 "Fix: the object (from its example) must work inside a compiled Keras model."
@@ -198,7 +201,12 @@ def check_weights(subject: Subject) -> None:
     """Weights keep their count and shapes: through ``from_config(get_config())`` and
     through a save and fresh load."""
     instance, x = subject.layer_example()
-    instance(x)
+    try:
+        instance(x)
+    except Exception as exc:
+        if subject.guesses_input:
+            raise default_input_misfit(subject, exc) from exc
+        raise CheckFailure(f"calling it on the example input raised {brief(exc)}") from exc
     before = weight_shapes(instance)
     try:
         clone = type(instance).from_config(copy.deepcopy(instance.get_config()))

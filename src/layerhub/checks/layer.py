@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .results import CheckFailure
-from .subject import Subject
+from .subject import Subject, default_input_misfit
 
 
 def check_layer_call(subject: Subject) -> None:
@@ -14,6 +14,8 @@ def check_layer_call(subject: Subject) -> None:
     try:
         outputs = instance(x)
     except Exception as exc:
+        if subject.guesses_input:
+            raise default_input_misfit(subject, exc) from exc
         raise CheckFailure(
             f"calling it on the example input raised {type(exc).__name__}: {exc}. Fix: "
             "build() must create every weight from input_shape and call() must accept the "

@@ -4,7 +4,9 @@ The example mechanism: ``registry.add(name, target, example="module:function")``
 function taking no arguments and returning ``(instance, example_input)``: a freshly built
 instance of the object, and an input a layer or model can be called on (``None`` for the
 other kinds). It is imported only when the checks run, so the example module may import
-keras. Without an example, a class is built with no arguments and layers are not called.
+keras. Without an example, a class is built with no arguments and a layer is called on
+:data:`DEFAULT_INPUT` (a float32 batch of shape ``(2, 4)``); a layer that does not accept
+it is skipped with a request for an example, not failed.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from ..errors import PluginError
 from ..registry import Entry, import_target
 from . import kinds
 from .results import CheckFailure, CheckSkipped
+
+#: The input a layer without an example is called on: ``(batch, features)`` float32.
+DEFAULT_INPUT_SHAPE = (2, 4)
 
 if TYPE_CHECKING:
     from .fresh import FreshLoads
@@ -111,12 +116,25 @@ class Subject:
         return instance, inputs
 
     def layer_example(self) -> tuple[Any, Any]:
-        """An instance and input for calling a layer or model; skipped without an input."""
+        """An instance and input for calling a layer or model (the default input if none)."""
         instance, inputs = self.example()
         if inputs is None:
-            raise CheckSkipped(
-                "a layer needs an example input: add example='module:function' returning "
-                "(instance, input) to registry.add",
-                needs_example=True,
-            )
+            import numpy as np
+
+            inputs = np.linspace(-1, 1, num=8, dtype="float32").reshape(DEFAULT_INPUT_SHAPE)
         return instance, inputs
+
+    @property
+    def guesses_input(self) -> bool:
+        """Whether layer checks run on :data:`DEFAULT_INPUT_SHAPE` instead of an example."""
+        return self.entry.example is None
+
+
+def default_input_misfit(subject: Subject, exc: BaseException) -> CheckSkipped:
+    """The skip for a layer that rejects the default input: the plugin owes an example."""
+    return CheckSkipped(
+        f"the default input, float32 of shape {DEFAULT_INPUT_SHAPE}, does not fit "
+        f"({type(exc).__name__}): add example='module:function' returning (instance, input) "
+        "to registry.add",
+        needs_example=True,
+    )
