@@ -23,8 +23,10 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 def layerhub_register(registry: PluginRegistrar) -> None:
     """Register the plugin's custom objects.
 
-    Call ``registry.add(name, target, *, schema=None)`` once per object. ``name`` is
-    the Keras registered name (``"Package>Name"``), ``target`` a lazy
-    ``"module.path:attribute"`` reference or the object itself. The hook must not
-    import keras: targets are imported only when a model needs them.
+    Call ``registry.add(name, target, *, schema=None, example=None)`` once per object.
+    ``name`` is the Keras registered name (``"Package>Name"``), ``target`` a lazy
+    ``"module.path:attribute"`` reference or the object itself. ``example`` optionally
+    names a ``"module:function"`` returning ``(instance, example_input)`` for the
+    conformance checks (docs/conformance.md). The hook must not import keras: targets
+    and examples are imported only when needed.
     """

@@ -138,8 +138,8 @@ class PluginRegistrar:
 
         ``schema`` is a JSON Schema for the object's ``get_config()``: a dict, or
         ``"package:path/inside/package.json"``. ``example`` optionally names a
-        ``"module:function"`` returning an example instance and input for the
-        conformance checks (see ``layerhub.checks``).
+        ``"module:function"`` taking no arguments and returning ``(instance,
+        example_input)`` for the conformance checks (docs/conformance.md).
         """
         if not isinstance(name, str) or not name.strip():
             raise TypeError(f"a registered name must be a non-empty string, got {name!r}")
