@@ -6,6 +6,7 @@ case). Importing this module imports neither keras nor the checks themselves.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -55,7 +56,9 @@ class Case:
 
     def run(self) -> Result:
         """The outcome with the expectation applied (what ``layerhub check`` reports)."""
+        started = time.perf_counter()
         status, message = self.outcome()
+        seconds = round(time.perf_counter() - started, 3)
         if self.expected is not None and status == FAILED:
             status, message = XFAILED, f"expected failure ({self.expected}): {message}"
         elif self.expected is not None and status == PASSED:
@@ -68,7 +71,9 @@ class Case:
         except CheckFailure:
             kind = ""
         distribution = self.subject.entry.provider.distribution
-        return Result(self.subject.name, self.check.name, status, message, kind, distribution)
+        return Result(
+            self.subject.name, self.check.name, status, message, kind, distribution, seconds
+        )
 
     def __call__(self) -> None:
         """Run as a pytest test: a failure fails it (an xfail mark may expect that)."""

@@ -41,6 +41,7 @@ class Result:
     message: str = ""
     kind: str = ""
     distribution: str = ""
+    seconds: float = 0.0  # wall time; the first fresh-process check carries the batch
 
     @property
     def ok(self) -> bool:
