@@ -120,11 +120,16 @@ def select_subjects(
                 f"layerhub plugin {info.provider.plugin!r} from {info.provider.requirement} "
                 f"is {info.status}{': ' + info.error if info.error else ''}"
             )
-    names = {n for info in infos for n in info.names}
-    # The registry holds the winner of each name: a plugin's objects, as users get them.
-    subjects = [Subject(entry) for entry in discovery.registry if entry.name in names]
+    # A name another plugin won in a conflict is that plugin's object, not this one's.
+    providers = {info.provider for info in infos}
+    subjects = [Subject(entry) for entry in discovery.registry if entry.provider in providers]
     if not subjects:
-        raise CheckConfigError("no registered objects to check: no layerhub plugin is installed")
+        reason = (
+            "the selected plugins register none (or lost every name in a conflict)"
+            if infos
+            else "no layerhub plugin is installed"
+        )
+        raise CheckConfigError(f"no registered objects to check: {reason}")
     return subjects
 
 
