@@ -29,11 +29,6 @@ class Check:
     kinds: frozenset[str]
     fresh: bool = False  # needs the fresh-process load, batched over the whole run
 
-    @property
-    def description(self) -> str:
-        doc = self.function.__doc__ or ""
-        return " ".join(doc.split("\n\n")[0].split())
-
 
 CHECKS: tuple[Check, ...] = (
     Check("imports", check_imports, ALL),

@@ -35,3 +35,8 @@ def forgets_width():
 
 def forgetful_sgd():
     return o.ForgetfulSGD(step_scale=3.0, learning_rate=0.1), None
+
+
+def identity_without_input():
+    """Wrong: returns the instance alone instead of (instance, example_input)."""
+    return o.Identity()

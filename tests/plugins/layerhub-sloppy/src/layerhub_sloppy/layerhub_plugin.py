@@ -37,6 +37,10 @@ def layerhub_register(registry):
     registry.add(
         "Sloppy>ForgetfulSGD", f"{OBJECTS}:ForgetfulSGD", example=f"{EXAMPLES}:forgetful_sgd"
     )
+    # every check that builds it: the example returns an instance, not (instance, input).
+    registry.add(
+        "Sloppy>Identity", f"{OBJECTS}:Identity", example=f"{EXAMPLES}:identity_without_input"
+    )
     # imports: the target names an attribute the module does not have.
     registry.add("Sloppy>Missing", f"{OBJECTS}:NoSuchLayer")
     # needs an example: a layer with a required argument and no example (skipped; strict fails).

@@ -115,3 +115,11 @@ class ForgetfulSGD(keras.optimizers.SGD):
 
     def update_step(self, gradient, variable, learning_rate):
         super().update_step(gradient, variable, learning_rate * self.step_scale)
+
+
+@keras.saving.register_keras_serializable(package="Sloppy")
+class Identity(keras.layers.Layer):
+    """A well-behaved layer whose plugin's example returns the wrong thing."""
+
+    def call(self, x):
+        return x
