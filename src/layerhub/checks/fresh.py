@@ -122,8 +122,7 @@ class FreshLoads:
             "outputs": str(self.workdir / f"{key}.outputs.npz"),
         }
         weights = weight_shapes(layer) if layer is not None else None
-        saved = Saved(key, archive, reference(probe), weights, manifest)
-        return saved
+        return Saved(key, archive, reference(probe), weights, manifest)
 
     def load_fresh(self, batch: list[Saved]) -> dict[str, dict[str, Any]]:
         manifest = self.workdir / f"manifest-{batch[0].key}.json"
@@ -131,13 +130,17 @@ class FreshLoads:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-        proc = subprocess.run(
-            [sys.executable, "-m", "layerhub.checks.child", str(manifest)],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=CHILD_TIMEOUT,
-        )
+        try:
+            proc = subprocess.run(
+                [sys.executable, "-m", "layerhub.checks.child", str(manifest)],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=CHILD_TIMEOUT,
+            )
+        except subprocess.TimeoutExpired:
+            error = f"the fresh process did not finish within {CHILD_TIMEOUT} s"
+            return {s.key: {"error": error} for s in batch}
         results_file = manifest.with_suffix(".results.json")
         if proc.returncode != 0 or not results_file.exists():
             tail = " ".join(proc.stderr.strip().splitlines()[-1:]) or f"exit {proc.returncode}"
