@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -36,9 +37,19 @@ def pip(*args: str) -> None:
 
 
 def build_wheel(name: str, out: Path) -> Path:
-    """A real wheel of the plugin project ``name`` (from plugins/ or tests/plugins/)."""
+    """A real wheel of the plugin project ``name`` (from plugins/ or tests/plugins/).
+
+    Built from a copy: setuptools builds in the source tree, so xdist workers building
+    one project at once, or a stale ``build/`` left by an earlier run, would collide.
+    """
     out.mkdir(parents=True, exist_ok=True)
-    pip("wheel", "--no-deps", "--no-build-isolation", "-w", str(out), str(PLUGIN_SOURCES[name]))
+    source = out / "sources" / name
+    shutil.copytree(
+        PLUGIN_SOURCES[name],
+        source,
+        ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"),
+    )
+    pip("wheel", "--no-deps", "--no-build-isolation", "-w", str(out), str(source))
     stem = name.replace("-", "_")
     return next(out.glob(f"{stem}-*.whl"))
 
