@@ -2,7 +2,7 @@
 
 Every run is a fresh process over plugins pip-installed by the fixtures: the seed and a
 well-formed plugin pass, the sloppy plugin fails each check for its documented reason.
-The ``layerhub check`` runs are shared per xdist group, so TensorFlow starts few times.
+Each ``layerhub check`` run serves many assertions, so TensorFlow starts few times.
 """
 
 from __future__ import annotations
@@ -79,14 +79,11 @@ def by_object(report: dict) -> dict[str, dict[str, dict]]:
     return table
 
 
-@pytest.fixture(scope="session")
-def seed_report(seed_site):
-    return check_json("--plugin", "layerhub-seed", site=seed_site)
-
-
-@pytest.fixture(scope="session")
-def sloppy_report(plugin_site):
-    return check_json(site=plugin_site("layerhub-sloppy"))
+def of_distribution(report: dict, distribution: str) -> dict:
+    return {
+        **report,
+        "results": [r for r in report["results"] if r["distribution"] == distribution],
+    }
 
 
 # -- pure functions (no keras) ------------------------------------------------------------
@@ -134,11 +131,29 @@ print(json.dumps(sorted(m for m in ("keras", "tensorflow", "jax") if m in sys.mo
 
 # -- the seed plugin passes everything ------------------------------------------------------
 @pytest.mark.slow
-@pytest.mark.xdist_group("checks-seed")
-def test_seed_plugin_passes_every_check(seed_report, seed_site):
-    returncode, report, stderr = seed_report
-    assert returncode == 0, report
-    assert report["ok"] is True
+def test_seed_and_a_wellformed_plugin_pass_every_check(plugin_site, seed_site):
+    """One run over the seed and a well-formed third-party plugin (selected by
+    distribution and by entry-point name), with the sloppy one installed alongside."""
+    site = plugin_site("layerhub-seed", "layerhub-tidy", "layerhub-sloppy")
+    returncode, full, stderr = check_json(
+        "--plugin", "layerhub-seed", "--plugin", "tidy", site=site
+    )
+    assert returncode == 0, full
+    assert full["ok"] is True
+    assert {r["distribution"] for r in full["results"]} == {"layerhub-seed", "layerhub-tidy"}
+    assert f"[1/{len(full['results'])}]" in stderr  # the progress display
+
+    tidy = {
+        (r["object"], r["check"]): r["status"]
+        for r in full["results"]
+        if r["distribution"] == "layerhub-tidy"
+    }
+    assert {s for (_, c), s in tidy.items() if c != "schema"} == {"passed"}
+    assert tidy[("Tidy>RunningCenter", "schema")] == "passed"
+    assert tidy[("Tidy>GatedSum", "save_load")] == "passed"  # a two-input layer
+    assert tidy[("Tidy>TokenMean", "weights")] == "passed"  # an integer-input layer
+
+    report = of_distribution(full, "layerhub-seed")
     listed = json.loads(run_layerhub("list", "--json", site=seed_site).stdout)
     table = by_object(report)
     assert set(table) == {o["name"] for o in listed["objects"]}
@@ -165,24 +180,12 @@ def test_seed_plugin_passes_every_check(seed_report, seed_site):
             assert set(table[name]) == FUNCTION_CHECKS
         else:
             assert set(table[name]) == LAYER_CHECKS - {"layer_call", "weights"}
-    assert f"[1/{len(report['results'])}]" in stderr  # the progress display
-
-
-@pytest.mark.slow
-def test_wellformed_plugin_passes_every_check(plugin_site):
-    returncode, report, _ = check_json(site=plugin_site("layerhub-tidy"))
-    assert returncode == 0, report
-    statuses = {(r["object"], r["check"]): r["status"] for r in report["results"]}
-    assert {s for (_, c), s in statuses.items() if c != "schema"} == {"passed"}
-    assert statuses[("Tidy>RunningCenter", "schema")] == "passed"
-    assert statuses[("Tidy>GatedSum", "save_load")] == "passed"  # a two-input layer
 
 
 # -- the sloppy plugin fails each check for its documented reason ---------------------------
 @pytest.mark.slow
-@pytest.mark.xdist_group("checks-sloppy")
-def test_sloppy_plugin_fails(sloppy_report):
-    returncode, report, _ = sloppy_report
+def test_sloppy_plugin_fails_each_check_for_its_documented_reason(plugin_site):
+    returncode, report, _ = check_json(site=plugin_site("layerhub-sloppy"))
     assert returncode == 1
     assert report["ok"] is False
     table = by_object(report)
