@@ -80,11 +80,13 @@ def parametrize_with_checks(
     from .cases import build_cases, select_subjects
 
     cases = build_cases(select_subjects(plugins), expected_failures, checks=checks, strict=strict)
+    # Without strict=..., pytest's own ``xfail_strict`` ini option applies.
+    strictness = {"strict": True} if strict else {}
     params = [
         pytest.param(
             case,
             id=case.id,
-            marks=[pytest.mark.xfail(reason=case.expected, strict=strict or None)]
+            marks=[pytest.mark.xfail(reason=case.expected, **strictness)]
             if case.expected is not None
             else [],
         )
