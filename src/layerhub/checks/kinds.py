@@ -38,29 +38,12 @@ CALLABLE_LAYERS = frozenset({LAYER, MODEL})
 def kind_of(target: Any) -> str:
     """The kind of ``target`` (a class or a function); ``unknown`` for anything else.
 
-    Models are checked before layers because every Keras model is also a layer.
+    The same classification ``layerhub show`` and the indexes report.
     """
-    import keras
+    from ..introspect import kind_of as introspected_kind
 
-    if inspect.isclass(target):
-        bases = (
-            (keras.Model, MODEL),
-            (keras.layers.Layer, LAYER),
-            (keras.losses.Loss, LOSS),
-            (keras.metrics.Metric, METRIC),
-            (keras.regularizers.Regularizer, REGULARIZER),
-            (keras.initializers.Initializer, INITIALIZER),
-            (keras.constraints.Constraint, CONSTRAINT),
-            (keras.optimizers.schedules.LearningRateSchedule, SCHEDULE),
-            (keras.optimizers.Optimizer, OPTIMIZER),
-        )
-        for base, kind in bases:
-            if issubclass(target, base):
-                return kind
-        return UNKNOWN
-    if inspect.isfunction(target) or inspect.isbuiltin(target):
-        return FUNCTION
-    return UNKNOWN
+    kind = introspected_kind(target)
+    return kind if kind in KINDS else UNKNOWN
 
 
 def function_role(fn: Any) -> str:
