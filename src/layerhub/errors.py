@@ -100,3 +100,11 @@ class ProvenanceWarning(UserWarning):
 
 class IndexBuildError(LayerhubError, ValueError):
     """``layerhub index build`` met a wheel it cannot publish (bad name, unreadable hook)."""
+
+
+class ExportError(LayerhubError, ValueError):
+    """A model cannot be exported as asked (unknown format, output in the way...)."""
+
+
+class MissingDependencyError(LayerhubError, ImportError):
+    """An optional dependency a feature needs is not installed; the message says what to install."""
