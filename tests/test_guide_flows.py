@@ -369,6 +369,9 @@ def test_inspect_lists_the_weight_tree_without_keras(saved):
     # The same tree inside a .keras archive, zipped or not, read without unpacking it.
     for archive in ("seed.keras", "seed_dir"):
         assert json.loads(run_python(INSPECT, str(saved / archive)).stdout)["weights"] == rows
+    # A legacy .h5 model names its arrays its own way; the same numbers are stored.
+    legacy = json.loads(run_python(INSPECT, str(saved / "seed.h5")).stdout)
+    assert (legacy["arrays"], legacy["parameters"]) == (listed["arrays"], listed["parameters"])
 
     human = run_layerhub("inspect", str(saved / "seed.weights.h5"))
     assert human.returncode == 0 and f"{len(rows)} array(s)" in human.stdout
