@@ -28,6 +28,11 @@ test: $(STAMP)
 	$(PIP) uninstall -y layerhub-seed 2>/dev/null || true
 	$(PY) -m ruff check src tests plugins examples benchmarks scripts
 	$(PY) -m pytest -n 2 --dist loadgroup
+	# The core save/load/scope flows again on the JAX backend (the full suite runs on TensorFlow).
+	KERAS_BACKEND=jax $(PY) -m pytest -n 0 -m backends
+
+docs: $(STAMP)
+	$(PY) -m mkdocs build --strict
 
 clean:
 	rm -rf $(VENV) build dist site .pytest_cache

@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import (
     CorruptArchiveError,
+    ExportError,
     IndexBuildError,
     IndexFormatError,
     IndexUnavailableError,
     LayerhubError,
+    MissingDependencyError,
     MissingObject,
     MissingObjectsError,
     PluginError,
@@ -32,6 +34,7 @@ _LAZY = {
     "hookspec": "layerhub.hookspecs",
     "load_model": "layerhub.loading",
     "scope": "layerhub.loading",
+    "model_from_json": "layerhub.serialization",
     "save_model": "layerhub.saving",
     "get_registry": "layerhub.plugins",
     "Registry": "layerhub.registry",
@@ -42,10 +45,12 @@ _LAZY = {
 __all__ = [
     "CorruptArchiveError",
     "Entry",
+    "ExportError",
     "IndexBuildError",
     "IndexFormatError",
     "IndexUnavailableError",
     "LayerhubError",
+    "MissingDependencyError",
     "MissingObject",
     "MissingObjectsError",
     "PluginError",
@@ -61,6 +66,7 @@ __all__ = [
     "hookimpl",
     "hookspec",
     "load_model",
+    "model_from_json",
     "save_model",
     "scope",
 ]
@@ -71,6 +77,7 @@ if TYPE_CHECKING:
     from .plugins import get_registry
     from .registry import Entry, Provider, Registry
     from .saving import save_model
+    from .serialization import model_from_json
 
 
 def __getattr__(name: str) -> Any:

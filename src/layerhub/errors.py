@@ -104,3 +104,11 @@ class IndexBuildError(LayerhubError, ValueError):
 
 class CheckConfigError(LayerhubError, ValueError):
     """The conformance suite was asked for something that does not exist (a plugin, a check)."""
+
+
+class ExportError(LayerhubError, ValueError):
+    """A model cannot be exported as asked (unknown format, output in the way...)."""
+
+
+class MissingDependencyError(LayerhubError, ImportError):
+    """An optional dependency a feature needs is not installed; the message says what to install."""

@@ -30,6 +30,7 @@ from .errors import LayerhubError, MissingObject, MissingObjectsError, PluginWar
 from .index import EMPTY, requirements_for
 from .plugins import get_registry
 from .references import Reference, custom_references
+from .sources import Source, classify
 
 
 def load_model(
@@ -40,9 +41,19 @@ def load_model(
 ) -> Any:
     """Load a model saved by Keras, importing exactly the plugin objects it needs.
 
-    A drop-in for :func:`keras.saving.load_model`. Raises
-    :class:`~layerhub.MissingObjectsError` naming every unresolvable object at once.
+    A drop-in for :func:`keras.saving.load_model`: takes what it takes (``str`` or
+    ``pathlib.Path``; ``.keras`` zips, unzipped ``.keras`` directories, ``.h5``) and
+    returns what it returns. Raises :class:`~layerhub.MissingObjectsError` naming every
+    unresolvable object at once. Sources only Keras can open (remote URLs, ``hf://``,
+    Orbax checkpoints) are loaded with every plugin object in :func:`scope`.
     """
+    if classify(filepath) is Source.KERAS_ONLY:
+        import keras
+
+        with scope(custom_objects):
+            return keras.saving.load_model(
+                filepath, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode
+            )
     archive = read_archive(filepath)
     provenance.check(archive.manifest, archive.path)
     references = custom_references(archive.config)

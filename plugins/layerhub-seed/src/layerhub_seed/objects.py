@@ -301,7 +301,7 @@ class PeakError(keras.metrics.Metric):
         self.peak.assign(ops.maximum(self.peak, error))
 
     def result(self):
-        return self.peak
+        return ops.convert_to_tensor(self.peak)  # a tensor, not the variable (JAX tracing)
 
     def reset_state(self):
         self.peak.assign(0.0)

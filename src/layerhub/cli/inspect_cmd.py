@@ -1,0 +1,42 @@
+"""``layerhub inspect FILE``: the weight tree of a saved model, without building it.
+
+Works on ``.weights.h5`` files, ``.keras`` archives (zip or directory) and legacy
+``.h5`` models; never imports keras.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from ..weights import read_weights
+from .output import emit_json, table
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "inspect", help="list the weights stored in a file (paths, shapes, dtypes)"
+    )
+    parser.add_argument("file", help=".weights.h5, .keras (zip or directory) or legacy .h5")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    weights = read_weights(args.file)
+    if args.json:
+        emit_json(
+            {
+                "file": args.file,
+                "weights": [
+                    {"path": w.path, "shape": list(w.shape), "dtype": w.dtype} for w in weights
+                ],
+                "arrays": len(weights),
+                "parameters": sum(w.size for w in weights),
+            }
+        )
+        return 0
+    rows = [(w.path, "x".join(map(str, w.shape)) or "scalar", w.dtype) for w in weights]
+    if rows:
+        print(table(["path", "shape", "dtype"], rows))
+    print(f"{len(weights)} array(s), {sum(w.size for w in weights)} parameter(s)")
+    return 0
