@@ -10,6 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
+    ConfigurationError,
     CorruptArchiveError,
     ExportError,
     IndexBuildError,
@@ -19,6 +20,7 @@ from .errors import (
     MissingDependencyError,
     MissingObject,
     MissingObjectsError,
+    ModelLoadError,
     PluginError,
     PluginWarning,
     ProvenanceWarning,
@@ -43,6 +45,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "ConfigurationError",
     "CorruptArchiveError",
     "Entry",
     "ExportError",
@@ -53,6 +56,7 @@ __all__ = [
     "MissingDependencyError",
     "MissingObject",
     "MissingObjectsError",
+    "ModelLoadError",
     "PluginError",
     "PluginWarning",
     "ProvenanceWarning",

@@ -1,38 +1,110 @@
 """Reading ``.keras`` archives (zip or unzipped directory) and legacy ``.h5`` files safely.
 
 Nothing here imports keras: ``scan``, ``validate`` and the first stage of
-``load_model`` read a model's config without building it. Every failure is a
-:class:`~layerhub.errors.CorruptArchiveError` with a one-line message.
+``load_model`` read a model's config without building it. The reader trusts nothing
+the file declares:
+
+- a file that is not a readable archive (not a zip, truncated, encrypted, members
+  missing or not JSON) raises :class:`~layerhub.CorruptArchiveError`;
+- a file that asks for more than :class:`Limits` allow (too many members, members or
+  a config too large, a suspicious compression ratio, JSON nested too deeply) raises
+  :class:`~layerhub.UnsafeArchiveError` before anything large is read;
+- hazards that do not stop the reading itself (member names with ``..``, absolute
+  paths, backslashes, duplicates or outside the Keras layout; HDF5 external links,
+  external storage, virtual datasets, absurd declared shapes) are returned as
+  :attr:`ModelArchive.findings` for ``scan`` to report and the policy to refuse.
+
+Every message is one line naming the file and the member.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
+import struct
 import zipfile
-from dataclasses import dataclass
-from pathlib import Path
+import zlib
+from dataclasses import dataclass, fields
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .errors import CorruptArchiveError
+from .errors import ConfigurationError, CorruptArchiveError, UnsafeArchiveError
+from .findings import Finding, Severity
 
 CONFIG_MEMBER = "config.json"
 METADATA_MEMBER = "metadata.json"
 WEIGHTS_MEMBER = "model.weights.h5"
+NPZ_WEIGHTS_MEMBER = "model.weights.npz"
 MANIFEST_MEMBER = "layerhub.json"
+ASSETS_DIR = "assets/"
 H5_SUFFIXES = (".h5", ".hdf5")
+#: Members Keras 3 writes (``saving_lib``) plus layerhub's own manifest.
+KNOWN_MEMBERS = frozenset(
+    {CONFIG_MEMBER, METADATA_MEMBER, WEIGHTS_MEMBER, NPZ_WEIGHTS_MEMBER, MANIFEST_MEMBER}
+)
+#: Whatever a zip library may raise on a damaged file; each becomes a CorruptArchiveError.
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    OSError,
+    EOFError,
+    ValueError,
+    NotImplementedError,
+    RuntimeError,
+    zlib.error,
+    struct.error,
+    OverflowError,
+    KeyError,
+    IndexError,
+)
+
+MiB = 1024 * 1024
+GiB = 1024 * MiB
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds on what an archive may ask of the reader. ``LAYERHUB_MAX_*`` variables override."""
+    """Bounds on what a file may ask of the reader.
 
-    max_config_bytes: int = 64 * 1024 * 1024
+    Each field has an environment variable ``LAYERHUB_<FIELD>`` (upper case) that
+    overrides its default, e.g. ``LAYERHUB_MAX_CONFIG_BYTES=100000000``;
+    ``LAYERHUB_ALLOWED_MEMBERS`` is a comma-separated list of glob patterns.
+    """
+
+    #: zip members, or HDF5 objects walked.
+    max_members: int = 10_000
+    #: uncompressed size of one zip member, and declared size of one HDF5 dataset.
+    max_member_bytes: int = 16 * GiB
+    #: uncompressed size of all zip members together.
+    max_total_bytes: int = 32 * GiB
+    #: uncompressed / compressed size of a zip member (or declared / file size of an
+    #: HDF5 dataset), checked only for members larger than ``ratio_floor_bytes``.
+    max_ratio: float = 100.0
+    ratio_floor_bytes: int = 16 * MiB
+    #: size of ``config.json`` (and ``metadata.json``, the manifest, an h5 model_config).
+    max_config_bytes: int = 32 * MiB
+    #: nesting of JSON arrays and objects in the config.
+    max_json_depth: int = 100
+    #: glob patterns of extra zip members to accept besides the Keras layout.
+    allowed_members: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls) -> Limits:
-        value = os.environ.get("LAYERHUB_MAX_CONFIG_BYTES")
-        return cls(max_config_bytes=int(value)) if value else cls()
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            var = f"LAYERHUB_{f.name.upper()}"
+            text = os.environ.get(var, "").strip()
+            if not text:
+                continue
+            if f.name == "allowed_members":
+                values[f.name] = tuple(p.strip() for p in text.split(",") if p.strip())
+                continue
+            try:
+                values[f.name] = float(text) if f.name == "max_ratio" else int(text)
+            except ValueError:
+                raise ConfigurationError(f"{var}: expected a number, got {text!r}") from None
+        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -44,6 +116,8 @@ class ModelArchive:
     config: dict[str, Any]
     metadata: dict[str, Any] | None = None
     manifest: dict[str, Any] | None = None
+    #: hazards found while reading (member names, HDF5 links and shapes).
+    findings: tuple[Finding, ...] = ()
 
 
 def read_archive(path: str | os.PathLike[str], limits: Limits | None = None) -> ModelArchive:
@@ -60,94 +134,318 @@ def read_archive(path: str | os.PathLike[str], limits: Limits | None = None) -> 
     return read_zip(p, limits)
 
 
-def parse_json(data: bytes, where: str) -> Any:
+def parse_json(data: bytes, where: str, limits: Limits | None = None) -> Any:
+    """``json.loads`` that fails with a one-line CorruptArchiveError, never RecursionError."""
+    max_depth = (limits or Limits()).max_json_depth
     try:
-        return json.loads(data)
+        value = json.loads(data)
     except RecursionError:
-        raise CorruptArchiveError(f"{where}: JSON nested too deeply") from None
+        raise UnsafeArchiveError(
+            f"{where}: JSON nested deeper than {max_depth} levels", [too_deep(where, max_depth)]
+        ) from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise CorruptArchiveError(f"{where}: not valid JSON ({exc})") from None
+    if json_depth(value, max_depth) > max_depth:
+        raise UnsafeArchiveError(
+            f"{where}: JSON nested deeper than {max_depth} levels "
+            "(raise LAYERHUB_MAX_JSON_DEPTH if the file is trusted)",
+            [too_deep(where, max_depth)],
+        )
+    return value
 
 
-def parse_config(data: bytes, where: str) -> dict[str, Any]:
-    config = parse_json(data, where)
+def too_deep(where: str, max_depth: int) -> Finding:
+    return Finding("json-depth", Severity.HIGH, f"JSON nested deeper than {max_depth}", where)
+
+
+def json_depth(value: Any, stop: int) -> int:
+    """Nesting depth of a parsed JSON value, iteratively; stops counting past ``stop``."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if not isinstance(node, dict | list):
+            continue
+        deepest = max(deepest, depth)
+        if deepest > stop:
+            return deepest
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def parse_config(data: bytes, where: str, limits: Limits | None = None) -> dict[str, Any]:
+    config = parse_json(data, where, limits)
     if not isinstance(config, dict):
         raise CorruptArchiveError(f"{where}: expected a JSON object, got {type(config).__name__}")
     return config
+
+
+def member_name_findings(names: list[str], limits: Limits) -> list[Finding]:
+    """Hazards in zip member names: traversal, absolute paths, backslashes, duplicates,
+    control characters, and members outside the Keras layout (unless allowed)."""
+    findings: list[Finding] = []
+    seen: set[str] = set()
+    for name in names:
+        location = f"member:{name}"
+        parts = PurePosixPath(name).parts
+        if name in seen:
+            findings.append(
+                Finding(
+                    "duplicate-member",
+                    Severity.CRITICAL,
+                    "the name appears more than once; readers disagree on which one counts",
+                    location,
+                )
+            )
+            continue
+        seen.add(name)
+        if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+            findings.append(
+                Finding("absolute-member", Severity.CRITICAL, "absolute member path", location)
+            )
+        elif ".." in parts:
+            findings.append(
+                Finding(
+                    "path-traversal",
+                    Severity.CRITICAL,
+                    "'..' in a member path points outside the archive",
+                    location,
+                )
+            )
+        elif "\\" in name:
+            findings.append(
+                Finding(
+                    "backslash-member",
+                    Severity.CRITICAL,
+                    "backslash in a member path (a directory separator on Windows)",
+                    location,
+                )
+            )
+        elif any(ord(c) < 32 for c in name):
+            findings.append(
+                Finding(
+                    "control-character-member",
+                    Severity.HIGH,
+                    "control character in a member path",
+                    location,
+                )
+            )
+        elif not known_member(name, limits):
+            findings.append(
+                Finding(
+                    "unknown-member",
+                    Severity.HIGH,
+                    "member outside the Keras archive layout (allow it with "
+                    "LAYERHUB_ALLOWED_MEMBERS if expected)",
+                    location,
+                )
+            )
+    return findings
+
+
+def known_member(name: str, limits: Limits) -> bool:
+    if name in KNOWN_MEMBERS or name.startswith(ASSETS_DIR):
+        return True
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in limits.allowed_members)
+
+
+def check_zip_sizes(infos: list[zipfile.ZipInfo], where: str, limits: Limits) -> None:
+    """Refuse, before reading anything, an archive whose declared sizes are out of bounds."""
+    if len(infos) > limits.max_members:
+        raise limit_error(
+            f"{where}: {len(infos)} members, over the limit of {limits.max_members}",
+            "too-many-members",
+            "member:",
+            "MAX_MEMBERS",
+        )
+    total = 0
+    for info in infos:
+        location = f"{where}!{info.filename}"
+        if info.file_size > limits.max_member_bytes:
+            raise limit_error(
+                f"{location}: {info.file_size} bytes uncompressed, over the limit of "
+                f"{limits.max_member_bytes}",
+                "member-too-large",
+                f"member:{info.filename}",
+                "MAX_MEMBER_BYTES",
+            )
+        if info.file_size > limits.ratio_floor_bytes and info.file_size > limits.max_ratio * max(
+            info.compress_size, 1
+        ):
+            raise limit_error(
+                f"{location}: inflates {info.compress_size} bytes to {info.file_size} "
+                f"(ratio over {limits.max_ratio:g}; a zip bomb?)",
+                "zip-bomb",
+                f"member:{info.filename}",
+                "MAX_RATIO",
+            )
+        total += info.file_size
+    if total > limits.max_total_bytes:
+        raise limit_error(
+            f"{where}: {total} bytes uncompressed in all, over the limit of "
+            f"{limits.max_total_bytes}",
+            "archive-too-large",
+            "member:",
+            "MAX_TOTAL_BYTES",
+        )
+
+
+def limit_error(message: str, code: str, location: str, setting: str) -> UnsafeArchiveError:
+    finding = Finding(code, Severity.CRITICAL, message, location)
+    return UnsafeArchiveError(
+        f"{message} (raise LAYERHUB_{setting} if the file is trusted)", [finding]
+    )
 
 
 def read_zip(p: Path, limits: Limits) -> ModelArchive:
     where = str(p)
     try:
         with zipfile.ZipFile(p) as zf:
-            names = set(zf.namelist())
+            infos = zf.infolist()
+            check_zip_sizes(infos, where, limits)
+            names = [info.filename for info in infos]
+            findings = member_name_findings(names, limits)
             if CONFIG_MEMBER not in names:
                 raise CorruptArchiveError(f"{where}: not a Keras archive (no {CONFIG_MEMBER})")
 
-            def member(name: str) -> bytes:
+            def member(name: str) -> dict[str, Any] | None:
+                if name not in names:
+                    return None
                 info = zf.getinfo(name)
                 if info.file_size > limits.max_config_bytes:
-                    raise CorruptArchiveError(
+                    raise limit_error(
                         f"{where}!{name}: {info.file_size} bytes uncompressed, over the "
-                        f"limit of {limits.max_config_bytes}"
+                        f"limit of {limits.max_config_bytes}",
+                        "config-too-large",
+                        f"member:{name}",
+                        "MAX_CONFIG_BYTES",
                     )
-                return zf.read(name)
+                return parse_config(zf.read(info), f"{where}!{name}", limits)
 
-            config = parse_config(member(CONFIG_MEMBER), f"{where}!{CONFIG_MEMBER}")
-            metadata = (
-                parse_config(member(METADATA_MEMBER), f"{where}!{METADATA_MEMBER}")
-                if METADATA_MEMBER in names
-                else None
-            )
-            manifest = (
-                parse_config(member(MANIFEST_MEMBER), f"{where}!{MANIFEST_MEMBER}")
-                if MANIFEST_MEMBER in names
-                else None
-            )
-    except CorruptArchiveError:
+            config = member(CONFIG_MEMBER)
+            assert config is not None
+            metadata = member(METADATA_MEMBER)
+            manifest = member(MANIFEST_MEMBER)
+            if WEIGHTS_MEMBER in names:
+                info = zf.getinfo(WEIGHTS_MEMBER)
+                with zf.open(info) as weights:
+                    findings += inspect_h5(
+                        weights, f"{where}!{WEIGHTS_MEMBER}", info.file_size, limits
+                    )
+    except (CorruptArchiveError, UnsafeArchiveError):
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
-        raise CorruptArchiveError(f"{where}: not a readable zip archive ({exc})") from None
-    return ModelArchive(str(p), "keras", config, metadata, manifest)
+    except ZIP_ERRORS as exc:
+        raise CorruptArchiveError(
+            f"{where}: not a readable zip archive ({type(exc).__name__}: {exc})"
+        ) from None
+    return ModelArchive(str(p), "keras", config, metadata, manifest, tuple(findings))
 
 
 def read_directory(p: Path, limits: Limits) -> ModelArchive:
+    """An unzipped ``.keras`` directory (what ``saving_lib`` writes for a directory path)."""
+
     def member(name: str) -> dict[str, Any] | None:
         file = p / name
         if not file.is_file():
             return None
+        if file.is_symlink():
+            raise UnsafeArchiveError(
+                f"{file}: a symbolic link", [Finding("symlink", Severity.CRITICAL, "", name)]
+            )
         if file.stat().st_size > limits.max_config_bytes:
-            raise CorruptArchiveError(f"{file}: over the limit of {limits.max_config_bytes} bytes")
-        return parse_config(file.read_bytes(), str(file))
+            raise limit_error(
+                f"{file}: over the limit of {limits.max_config_bytes} bytes",
+                "config-too-large",
+                f"member:{name}",
+                "MAX_CONFIG_BYTES",
+            )
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise CorruptArchiveError(f"{file}: unreadable ({exc})") from None
+        return parse_config(data, str(file), limits)
 
     config = member(CONFIG_MEMBER)
     if config is None:
         raise CorruptArchiveError(f"{p}: not a Keras archive directory (no {CONFIG_MEMBER})")
+    findings: list[Finding] = []
+    weights = p / WEIGHTS_MEMBER
+    if weights.is_file():
+        with open(weights, "rb") as fh:
+            findings += inspect_h5(fh, str(weights), weights.stat().st_size, limits)
     return ModelArchive(
-        str(p), "keras-dir", config, member(METADATA_MEMBER), member(MANIFEST_MEMBER)
+        str(p),
+        "keras-dir",
+        config,
+        member(METADATA_MEMBER),
+        member(MANIFEST_MEMBER),
+        tuple(findings),
     )
 
 
 def read_h5(p: Path, limits: Limits) -> ModelArchive:
+    """A legacy Keras 2 ``.h5`` model: the config lives in the ``model_config`` attribute."""
     import h5py
+
+    from .hdf5 import H5_ERRORS, inspect_file
 
     where = str(p)
     try:
         with h5py.File(p, "r") as f:
-            raw = f.attrs.get("model_config")
-            extra = {k: _text(f.attrs[k]) for k in ("keras_version", "backend") if k in f.attrs}
-    except OSError as exc:
-        raise CorruptArchiveError(f"{where}: not a readable HDF5 file ({exc})") from None
+            findings = inspect_file(f, where, p.stat().st_size, limits)
+            raw = None
+            if "model_config" in f.attrs:
+                size = f.attrs.get_id("model_config").get_storage_size()
+                if size > limits.max_config_bytes:
+                    raise limit_error(
+                        f"{where}:model_config: {size} bytes, over the limit of "
+                        f"{limits.max_config_bytes}",
+                        "config-too-large",
+                        "h5:/@model_config",
+                        "MAX_CONFIG_BYTES",
+                    )
+                raw = f.attrs["model_config"]
+            extra = {k: _label(f.attrs[k]) for k in ("keras_version", "backend") if k in f.attrs}
+    except (CorruptArchiveError, UnsafeArchiveError):
+        raise
+    except H5_ERRORS as exc:
+        raise CorruptArchiveError(
+            f"{where}: not a readable HDF5 file ({type(exc).__name__}: {exc})"
+        ) from None
     if raw is None:
         raise CorruptArchiveError(
             f"{where}: an HDF5 file without a model config (a weights-only file?)"
         )
     text = _text(raw)
-    if len(text) > limits.max_config_bytes:
-        raise CorruptArchiveError(f"{where}: model_config over {limits.max_config_bytes} bytes")
-    config = parse_config(text.encode(), f"{where}:model_config")
-    return ModelArchive(where, "h5", config, extra or None)
+    config = parse_config(text.encode(), f"{where}:model_config", limits)
+    return ModelArchive(where, "h5", config, extra or None, None, tuple(findings))
+
+
+def inspect_h5(fileobj: Any, where: str, size: int, limits: Limits) -> list[Finding]:
+    """Hazards of an HDF5 weights file held in a zip member or a directory."""
+    import h5py
+
+    from .hdf5 import H5_ERRORS, inspect_file
+
+    try:
+        with h5py.File(fileobj, "r") as f:
+            return inspect_file(f, where, size, limits)
+    except UnsafeArchiveError:
+        raise
+    except H5_ERRORS as exc:
+        raise CorruptArchiveError(
+            f"{where}: not a readable HDF5 file ({type(exc).__name__}: {exc})"
+        ) from None
+
+
+def _label(value: Any) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
 def _text(value: Any) -> str:
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, str):
+        return value
+    raise CorruptArchiveError(f"model_config is a {type(value).__name__}, not text")

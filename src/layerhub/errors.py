@@ -33,7 +33,28 @@ class CorruptArchiveError(LayerhubError, ValueError):
 
 
 class UnsafeArchiveError(LayerhubError, ValueError):
-    """The archive asks for something that safe mode refuses (lambdas, external modules...)."""
+    """The archive asks for something that safe mode refuses (lambdas, external modules...).
+
+    ``findings`` holds every reason (:class:`layerhub.findings.Finding`), each with its
+    location in the config, the archive or the HDF5 file.
+    """
+
+    def __init__(self, message: str, findings: Iterable[object] = ()) -> None:
+        self.findings = tuple(findings)
+        super().__init__(message)
+
+
+class ModelLoadError(LayerhubError, ValueError, TypeError):
+    """Keras itself failed to build the model from a file that passed layerhub's checks.
+
+    Keras reports broken files with many exception types (``ValueError``, ``TypeError``,
+    ``KeyError``, ``OSError``...); this wraps them all, the original chained, and
+    derives from both ``ValueError`` and ``TypeError`` so Keras-era handlers still work.
+    """
+
+
+class ConfigurationError(LayerhubError, ValueError):
+    """A layerhub setting (environment variable or trust file) is unusable."""
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,16 @@ from typing import Any
 
 from . import provenance
 from .archive import read_archive
-from .errors import LayerhubError, MissingObject, MissingObjectsError, PluginWarning
+from .errors import (
+    LayerhubError,
+    MissingObject,
+    MissingObjectsError,
+    ModelLoadError,
+    PluginWarning,
+)
 from .index import EMPTY, requirements_for
 from .plugins import get_registry
+from .policy import check_archive
 from .references import Reference, custom_references
 from .sources import Source, classify
 
@@ -43,9 +50,14 @@ def load_model(
 
     A drop-in for :func:`keras.saving.load_model`: takes what it takes (``str`` or
     ``pathlib.Path``; ``.keras`` zips, unzipped ``.keras`` directories, ``.h5``) and
-    returns what it returns. Raises :class:`~layerhub.MissingObjectsError` naming every
-    unresolvable object at once. Sources only Keras can open (remote URLs, ``hf://``,
-    Orbax checkpoints) are loaded with every plugin object in :func:`scope`.
+    returns what it returns. Before Keras runs, a local file gets the same analysis as
+    ``layerhub scan``: under ``safe_mode=True`` anything unsafe raises
+    :class:`~layerhub.UnsafeArchiveError` (for legacy ``.h5`` too, where Keras ignores
+    ``safe_mode``); ``safe_mode=False`` is the opt-out for trusted files. Raises
+    :class:`~layerhub.MissingObjectsError` naming every unresolvable object at once, and
+    :class:`~layerhub.ModelLoadError` when Keras itself fails on the file. Sources only
+    Keras can open (remote URLs, ``hf://``, Orbax checkpoints) are loaded with every
+    plugin object in :func:`scope`.
     """
     if classify(filepath) is Source.KERAS_ONLY:
         import keras
@@ -58,14 +70,24 @@ def load_model(
     provenance.check(archive.manifest, archive.path)
     references = custom_references(archive.config)
     user = {**scoped_objects(r.name for r in references), **(custom_objects or {})}
+    provided = {*user, *keras_registered_objects()}
+    check_archive(archive, safe_mode=safe_mode, provided=provided)
     objects = resolve_references(references, user, source=archive.path, manifest=archive.manifest)
 
     import keras
 
-    with user_objects_first(user), keras.saving.custom_object_scope({**objects, **user}):
-        return keras.saving.load_model(
-            filepath, custom_objects=user or None, compile=compile, safe_mode=safe_mode
-        )
+    try:
+        with user_objects_first(user), keras.saving.custom_object_scope({**objects, **user}):
+            return keras.saving.load_model(
+                filepath, custom_objects=user or None, compile=compile, safe_mode=safe_mode
+            )
+    except LayerhubError:
+        raise
+    except Exception as exc:
+        message = " ".join(str(exc).split())[:500]
+        raise ModelLoadError(
+            f"{archive.path}: Keras could not load the model: {type(exc).__name__}: {message}"
+        ) from exc
 
 
 def resolve_references(

@@ -1,0 +1,59 @@
+"""Findings: what ``scan``, the archive reader and the load-time policy report.
+
+One small vocabulary shared by every stage that inspects a file, so a finding reads
+the same in ``layerhub scan``, in :class:`~layerhub.UnsafeArchiveError` and in JSON.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+
+class Severity(enum.IntEnum):
+    """How bad a finding is; ``layerhub scan --fail-on`` and the policy compare these."""
+
+    INFO = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            choices = ", ".join(s.name.lower() for s in cls)
+            raise ValueError(f"unknown severity {text!r} (choose from {choices})") from None
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in one file.
+
+    ``code`` is a stable machine name (``lambda``, ``external-module``...);
+    ``location`` says where: a JSON pointer into the model config (``/config/layers/3``),
+    an archive member (``member:assets/../x``) or an HDF5 object (``h5:/model_weights/x``).
+    """
+
+    code: str
+    severity: Severity
+    message: str
+    location: str = ""
+
+    def describe(self) -> str:
+        where = f" at {self.location}" if self.location else ""
+        return f"[{self.severity}] {self.code}{where}: {self.message}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": str(self.severity),
+            "location": self.location,
+            "message": self.message,
+        }

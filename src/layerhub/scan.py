@@ -1,0 +1,244 @@
+"""Static analysis of a saved model: every hazard, with its severity and location.
+
+``layerhub scan`` and the first stage of :func:`layerhub.load_model` run the same
+analysis (:func:`analyze`) so that what scan reports is exactly what load refuses.
+Nothing here imports keras or tensorflow, or any module a file names: references are
+judged by their names against Keras's built-ins (shipped as data), the installed
+plugins' registry and the trust policy.
+
+What it finds, besides the archive and HDF5 hazards the reader reports:
+
+- ``lambda``: ``__lambda__`` functions and legacy Lambda bytecode (arbitrary code);
+  ``lambda-layer``: a ``Lambda`` layer wrapping a named function;
+- ``non-modeling-api``: Keras functions such as ``enable_unsafe_deserialization``;
+- ``file-access``: layers that read files or external resources (lookup layers with a
+  vocabulary path, ``TFSMLayer``, ``TorchModuleWrapper``'s pickle);
+- ``external-module``: a reference to a module outside Keras and the trusted packages
+  that nothing installed provides; ``unknown-name``: a name nothing provides;
+  ``untrusted-provider``: a name provided only by a plugin outside the allow-list;
+- ``schema``: plugin config violations, when :mod:`layerhub.schemas` is available.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .archive import Limits, ModelArchive, read_archive
+from .errors import CorruptArchiveError, LayerhubError, UnsafeArchiveError
+from .findings import Finding, Severity
+from .keras_unsafe import is_non_modeling
+from .references import Reference, walk
+from .registry import Registry
+from .allowlist import TrustPolicy
+
+#: Layers that read a file named in their config when they are built.
+VOCABULARY_LAYERS = frozenset({"StringLookup", "IntegerLookup", "TextVectorization"})
+#: Layers whose config makes Keras run code from outside the file's config.
+CODE_LOADING_LAYERS = {
+    "TFSMLayer": "loads an external TensorFlow SavedModel, whose graph can run any op",
+    "TorchModuleWrapper": "unpickles a torch module (torch.load runs arbitrary code)",
+}
+#: Pointer tokens under which ``walk`` reports a name string its parent already stands for.
+ECHO_KEYS = frozenset({"registered_name", "class_name", "config"})
+
+
+@dataclass(frozen=True)
+class Report:
+    """The findings for one file (``format`` is None when it could not be read)."""
+
+    path: str
+    format: str | None
+    findings: tuple[Finding, ...]
+
+    @property
+    def worst(self) -> Severity | None:
+        return max((f.severity for f in self.findings), default=None)
+
+    def at_or_above(self, threshold: Severity) -> list[Finding]:
+        return [f for f in self.findings if f.severity >= threshold]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "format": self.format,
+            "worst": str(self.worst) if self.worst is not None else None,
+            "findings": [f.to_json() for f in self.findings],
+        }
+
+
+def scan_file(
+    path: str | os.PathLike[str],
+    *,
+    registry: Registry | None = None,
+    policy: TrustPolicy | None = None,
+    limits: Limits | None = None,
+) -> Report:
+    """Read ``path`` safely and analyze it; an unreadable file is itself a finding."""
+    location = os.fspath(path)
+    try:
+        archive = read_archive(location, limits)
+    except UnsafeArchiveError as exc:
+        findings = exc.findings or (Finding("unsafe-archive", Severity.CRITICAL, str(exc)),)
+        return Report(location, None, tuple(findings))  # type: ignore[arg-type]
+    except CorruptArchiveError as exc:
+        return Report(location, None, (Finding("corrupt", Severity.HIGH, str(exc)),))
+    return Report(location, archive.format, tuple(analyze(archive, registry, policy)))
+
+
+def analyze(
+    archive: ModelArchive,
+    registry: Registry | None = None,
+    policy: TrustPolicy | None = None,
+    provided: Collection[str] = (),
+) -> list[Finding]:
+    """Every finding for an archive already read: its own hazards, then the config's.
+
+    ``provided`` names objects the caller supplies itself (``custom_objects``, objects
+    already registered with Keras); ``registry`` defaults to the installed plugins.
+    """
+    if registry is None:
+        from .plugins import get_registry
+
+        registry = get_registry()
+    policy = policy or TrustPolicy.load()
+    findings = list(archive.findings)
+    findings += config_findings(archive.config, registry, policy, provided)
+    findings += schema_findings(archive)
+    return findings
+
+
+def config_findings(
+    config: Any, registry: Registry, policy: TrustPolicy, provided: Collection[str] = ()
+) -> list[Finding]:
+    findings: list[Finding] = []
+    for ref in walk(config):
+        if ref.kind == "function" and ref.class_name == ref.name and echoes_parent(ref):
+            continue
+        findings += reference_findings(ref, registry, policy, provided)
+    return findings
+
+
+def echoes_parent(ref: Reference) -> bool:
+    """A bare ``"pkg>name"`` string under a key its enclosing object is already judged by."""
+    return ref.pointer.rpartition("/")[2] in ECHO_KEYS
+
+
+def reference_findings(
+    ref: Reference, registry: Registry, policy: TrustPolicy, provided: Collection[str]
+) -> Iterable[Finding]:
+    inner = ref.config if isinstance(ref.config, dict) else {}
+    if ref.kind == "lambda":
+        finding = lambda_finding(ref, inner)
+        if finding is not None:
+            yield finding
+        return
+    if is_non_modeling(ref.module, ref.name) or is_non_modeling(ref.module, ref.class_name):
+        yield Finding(
+            "non-modeling-api",
+            Severity.CRITICAL,
+            f"names Keras's non-modeling API {ref.module or 'keras'}.{ref.name}; a model "
+            "config has no use for it",
+            ref.pointer,
+        )
+        return
+    if ref.class_name in CODE_LOADING_LAYERS:
+        yield Finding(
+            "file-access",
+            Severity.CRITICAL,
+            f"{ref.class_name} {CODE_LOADING_LAYERS[ref.class_name]}",
+            ref.pointer,
+        )
+    if ref.class_name in VOCABULARY_LAYERS and isinstance(inner.get("vocabulary"), str):
+        yield Finding(
+            "file-access",
+            Severity.HIGH,
+            f"{ref.class_name} reads its vocabulary from the path {inner['vocabulary']!r}",
+            f"{ref.pointer}/config/vocabulary",
+        )
+    if ref.builtin or ref.name in provided:
+        return
+    entry = registry.get(ref.name)
+    if entry is not None:
+        if not policy.trusts_provider(entry.provider.distribution):
+            yield Finding(
+                "untrusted-provider",
+                Severity.HIGH,
+                f"{ref.name!r} is provided by {entry.provider.requirement}, which is not in "
+                f"the trusted providers ({policy.providers_source})",
+                ref.pointer,
+            )
+        return
+    if ref.module and ref.module != "builtins" and not policy.trusts_module(ref.module):
+        yield Finding(
+            "external-module",
+            Severity.HIGH,
+            f"{ref.kind} {ref.name!r} from module {ref.module!r}, which is neither Keras, a "
+            "trusted package nor provided by an installed plugin (layerhub never imports "
+            "modules named in a file)",
+            ref.pointer,
+        )
+        return
+    if ref.module and policy.trusts_module(ref.module) and ref.module != "builtins":
+        return  # a trusted package's own class, which Keras imports and checks itself
+    yield Finding(
+        "unknown-name",
+        Severity.MEDIUM,
+        f"{ref.kind} {ref.name!r}: no installed plugin or trusted package provides it",
+        ref.pointer,
+    )
+
+
+def lambda_finding(ref: Reference, inner: dict[str, Any]) -> Finding | None:
+    """``__lambda__`` and legacy bytecode are code; a Lambda around a named function is not.
+
+    A Lambda layer whose function is a ``__lambda__`` is reported once, at the function.
+    """
+    if ref.class_name == "__lambda__":
+        return Finding(
+            "lambda", Severity.CRITICAL, "a serialized Python lambda (arbitrary code)", ref.pointer
+        )
+    function = inner.get("function")
+    if isinstance(function, dict) and function.get("class_name") == "__lambda__":
+        return None
+    named = isinstance(function, str) or (
+        isinstance(function, dict) and function.get("class_name") == "function"
+    )
+    if named and inner.get("function_type") in (None, "function"):
+        return Finding(
+            "lambda-layer",
+            Severity.MEDIUM,
+            "a Lambda layer around a named function (see the function's own findings)",
+            ref.pointer,
+        )
+    return Finding(
+        "lambda",
+        Severity.CRITICAL,
+        "a Lambda layer with serialized Python code (arbitrary code)",
+        ref.pointer,
+    )
+
+
+def schema_findings(archive: ModelArchive) -> list[Finding]:
+    """Schema violations, from :mod:`layerhub.schemas` when it is installed.
+
+    The hook: ``layerhub.schemas.violations(config)`` yields violations with a
+    ``pointer`` attribute and a readable ``str()``. Without it, scan reports none.
+    """
+    try:
+        schemas = importlib.import_module("layerhub.schemas")
+    except ImportError:
+        return []
+    violations = getattr(schemas, "violations", None)
+    if violations is None:
+        return []
+    try:
+        found = list(violations(archive.config))
+    except LayerhubError as exc:
+        return [Finding("schema", Severity.MEDIUM, f"schemas could not be checked: {exc}")]
+    return [
+        Finding("schema", Severity.MEDIUM, str(v), str(getattr(v, "pointer", ""))) for v in found
+    ]
