@@ -308,6 +308,10 @@ def read_zip(p: Path, limits: Limits) -> ModelArchive:
             findings = member_name_findings(names, limits)
             if CONFIG_MEMBER not in names:
                 raise CorruptArchiveError(f"{where}: not a Keras archive (no {CONFIG_MEMBER})")
+            if WEIGHTS_MEMBER not in names and NPZ_WEIGHTS_MEMBER not in names:
+                raise CorruptArchiveError(
+                    f"{where}: no weights ({WEIGHTS_MEMBER} or {NPZ_WEIGHTS_MEMBER} is missing)"
+                )
 
             def member(name: str) -> dict[str, Any] | None:
                 if name not in names:
@@ -371,6 +375,10 @@ def read_directory(p: Path, limits: Limits) -> ModelArchive:
         raise CorruptArchiveError(f"{p}: not a Keras archive directory (no {CONFIG_MEMBER})")
     findings: list[Finding] = []
     weights = p / WEIGHTS_MEMBER
+    if not weights.is_file() and not (p / NPZ_WEIGHTS_MEMBER).is_file():
+        raise CorruptArchiveError(
+            f"{p}: no weights ({WEIGHTS_MEMBER} or {NPZ_WEIGHTS_MEMBER} is missing)"
+        )
     if weights.is_file():
         with open(weights, "rb") as fh:
             findings += inspect_h5(fh, str(weights), weights.stat().st_size, limits)

@@ -9,6 +9,7 @@ Nothing here imports keras.
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -81,7 +82,26 @@ def walk(config: Any) -> Iterator[Reference]:
             children = [(f"{pointer}/{i}", v) for i, v in enumerate(node)]
         elif isinstance(node, str) and REGISTERED_NAME_RE.match(node):
             yield Reference(node, "function", pointer, node)
+        elif isinstance(node, str) and is_bytecode(node):
+            yield Reference("__lambda__", "lambda", pointer, "__lambda__")
         stack.extend(reversed(children))
+
+
+def is_bytecode(text: str) -> bool:
+    """Whether ``text`` is base64 of a marshalled Python code object (``func_dump``).
+
+    Keras stores lambdas that way under ``__lambda__``, in legacy Lambda layers, and
+    bare (``{"value": [code, defaults, closure]}``) for a lambda activation. A code
+    object starts with the type byte ``c`` (``0x63``, or ``0xe3`` with the reference
+    flag) and two small little-endian int32 counts (arguments, positional-only).
+    """
+    if len(text) < 16 or text[0] not in "4Y":
+        return False
+    try:
+        head = base64.b64decode(text[:12], validate=True)
+    except ValueError:
+        return False
+    return head[0] in (0x63, 0xE3) and head[2:5] == b"\0\0\0" and head[6:9] == b"\0\0\0"
 
 
 def classify(node: dict[str, Any], pointer: str) -> Reference | None:

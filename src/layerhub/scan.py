@@ -14,7 +14,9 @@ What it finds, besides the archive and HDF5 hazards the reader reports:
 - ``file-access``: layers that read files or external resources (lookup layers with a
   vocabulary path, ``TFSMLayer``, ``TorchModuleWrapper``'s pickle);
 - ``external-module``: a reference to a module outside Keras and the trusted packages
-  that nothing installed provides; ``unknown-name``: a name nothing provides;
+  that nothing installed provides (medium: layerhub never imports it, and load fails
+  with :class:`~layerhub.MissingObjectsError` naming what to install);
+  ``unknown-name``: a name nothing provides;
   ``untrusted-provider``: a name provided only by a plugin outside the allow-list;
 - ``schema``: plugin config violations, when :mod:`layerhub.schemas` is available.
 """
@@ -30,6 +32,7 @@ from typing import Any
 from .archive import Limits, ModelArchive, read_archive
 from .errors import CorruptArchiveError, LayerhubError, UnsafeArchiveError
 from .findings import Finding, Severity
+from .keras_builtins import is_keras_module
 from .keras_unsafe import is_non_modeling
 from .references import Reference, walk
 from .registry import Registry
@@ -175,14 +178,14 @@ def reference_findings(
     if ref.module and ref.module != "builtins" and not policy.trusts_module(ref.module):
         yield Finding(
             "external-module",
-            Severity.HIGH,
+            Severity.MEDIUM,
             f"{ref.kind} {ref.name!r} from module {ref.module!r}, which is neither Keras, a "
             "trusted package nor provided by an installed plugin (layerhub never imports "
             "modules named in a file)",
             ref.pointer,
         )
         return
-    if ref.module and policy.trusts_module(ref.module) and ref.module != "builtins":
+    if ref.module and policy.trusts_module(ref.module) and not is_keras_module(ref.module):
         return  # a trusted package's own class, which Keras imports and checks itself
     yield Finding(
         "unknown-name",
