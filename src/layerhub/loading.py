@@ -130,8 +130,21 @@ def suggest_requirements(names: Sequence[str], manifest: Mapping[str, Any] | Non
 
 def keras_registered_objects() -> Mapping[str, Any]:
     """What is registered with Keras globally (nothing can be before keras is imported)."""
-    keras = sys.modules.get("keras")
+    keras = imported_keras()
     return keras.saving.get_custom_objects() if keras is not None else {}
+
+
+def imported_keras() -> Any:
+    """keras if some thread imported it, else None; never a half-initialised module.
+
+    While another thread runs ``import keras``, ``sys.modules`` already holds the
+    partial module; importing it again waits on the import lock until it is complete.
+    """
+    if "keras" not in sys.modules:
+        return None
+    import keras
+
+    return keras
 
 
 def scoped_objects(names: Iterable[str]) -> dict[str, Any]:
@@ -140,7 +153,7 @@ def scoped_objects(names: Iterable[str]) -> dict[str, Any]:
     Keras answers a name from the active scope before its global registry, so an answer
     that is not the global registration came from the user's scope.
     """
-    keras = sys.modules.get("keras")
+    keras = imported_keras()
     if keras is None:
         return {}
     registered = keras.saving.get_custom_objects()
