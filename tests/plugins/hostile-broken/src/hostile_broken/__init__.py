@@ -1,0 +1,1 @@
+"""A plugin that imports and registers fine, but whose registrations only fail later."""
