@@ -1,0 +1,72 @@
+"""``layerhub doctor`` on real plugin installs: every environment problem, found without
+importing keras or any plugin target."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from support import last_json, run_layerhub, run_python
+
+pytestmark = pytest.mark.slow
+
+DOCTOR = """
+import contextlib, io, json, os, sys
+from layerhub.cli import main
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    code = main(["doctor", "--json"])
+report = json.loads(out.getvalue())
+report["exit"] = code
+report["imported"] = sorted(
+    m for m in sys.modules
+    if m.split(".")[0] in ("keras", "tensorflow")
+    or m in ("hostile_broken.objects", "layerhub_seed.objects", "conflicting_seed.layers")
+)
+print(json.dumps(report))
+"""
+
+
+def test_a_healthy_environment_has_no_problems(seed_site):
+    result = run_layerhub("doctor", site=seed_site)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no problems" in result.stdout
+
+
+def test_every_problem_is_reported_without_importing_anything(plugin_site):
+    site = plugin_site(
+        "layerhub-seed", "hostile-broken", "broken-hook", "broken-import", "conflicting-seed"
+    )
+    env = {"LAYERHUB_TRUSTED_PROVIDERS": "layerhub-seed,hostile-broken,gone-away"}
+    report = last_json(run_python(DOCTOR, site=site, env=env).stdout)
+    assert report["exit"] == 1
+    assert report["imported"] == []
+    found = {(p["code"], p["location"].split(" ")[0]) for p in report["problems"]}
+    expected = {
+        ("plugin-failed", "plugin:broken_hook"),
+        ("plugin-failed", "plugin:broken_import"),
+        ("name-conflict", "MyLayers>CustomLayer"),
+        ("missing-target", "HostileBroken>NoModule"),
+        ("missing-target", "HostileBroken>NoAttribute"),
+        ("bad-schema", "HostileBroken>NoSchemaFile"),
+        ("bad-schema", "HostileBroken>SchemaNotJson"),
+        ("bad-schema", "HostileBroken>InvalidSchema"),
+        ("stale-trust-entry", "LAYERHUB_TRUSTED_PROVIDERS"),
+    }
+    assert expected <= found, sorted(found)
+    shadowed = [p["message"] for p in report["problems"] if p["code"] == "shadowed-name"]
+    assert any("'Dense'" in m for m in shadowed) and any("'keras>Dense'" in m for m in shadowed)
+    stale = [p["message"] for p in report["problems"] if p["code"] == "stale-trust-entry"]
+    assert stale == ["trusted provider 'gone-away' is not an installed layerhub plugin"]
+    # nothing about the healthy names
+    assert not any(p["location"].startswith("HostileBroken>Fine") for p in report["problems"])
+    assert not any("LayerhubSeed>" in p["location"] for p in report["problems"])
+
+
+def test_doctor_text_output_is_one_line_per_problem(plugin_site):
+    result = run_layerhub("doctor", site=plugin_site("layerhub-seed", "hostile-broken"))
+    assert result.returncode == 1
+    lines = result.stdout.strip().splitlines()
+    assert lines[-1] == "5 problem(s)"
+    assert sum(line.startswith("  [high] missing-target") for line in lines) == 2
+    assert json.loads(run_layerhub("doctor", "--json", site=plugin_site()).stdout)["problems"] == []
