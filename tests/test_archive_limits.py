@@ -167,3 +167,29 @@ def test_an_unzipped_archive_directory_reads_and_is_checked(seed, tmp_path):
     (directory / "model.weights.h5").unlink()
     with pytest.raises(CorruptArchiveError, match="no weights"):
         read_archive(directory)
+
+
+def overlapping(seed: Path, out: Path) -> Path:
+    """A real archive plus a second central-directory entry pointing at the same data as
+    ``assets/a``: the building block of non-recursive zip bombs."""
+    rewrite_zip(seed, out, extra=(("assets/a", b"x" * 1000),))
+    data = bytearray(out.read_bytes())
+    record_at = data.rfind(b"PK\x01\x02")  # the last central record: assets/a
+    eocd_at = data.rfind(b"PK\x05\x06")
+    record = bytes(data[record_at:eocd_at]).replace(b"assets/a", b"assets/b")
+    eocd = bytearray(data[eocd_at:])
+    for offset in (8, 10):  # entries on this disk, entries in all
+        count = int.from_bytes(eocd[offset : offset + 2], "little") + 1
+        eocd[offset : offset + 2] = count.to_bytes(2, "little")
+    size = int.from_bytes(eocd[12:16], "little") + len(record)
+    eocd[12:16] = size.to_bytes(4, "little")
+    out.write_bytes(bytes(data[:eocd_at]) + record + bytes(eocd))
+    return out
+
+
+def test_overlapping_members_are_refused(seed, tmp_path):
+    path = overlapping(seed, tmp_path / "overlap.keras")
+    with zipfile.ZipFile(path) as zf:  # a valid central directory: both names listed
+        assert zf.namelist()[-2:] == ["assets/a", "assets/b"]
+    error = refused(path, Limits(), "overlapping-members")
+    assert "assets/a" in str(error)

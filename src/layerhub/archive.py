@@ -20,9 +20,12 @@ Every message is one line naming the file and the member.
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import json
 import os
+import shutil
 import struct
+import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass, fields
@@ -59,6 +62,8 @@ ZIP_ERRORS = (
     IndexError,
 )
 
+#: Fixed part of a zip local file header, before the name and the extra field.
+LOCAL_HEADER_BYTES = 30
 MiB = 1024 * 1024
 GiB = 1024 * MiB
 
@@ -259,6 +264,7 @@ def check_zip_sizes(infos: list[zipfile.ZipInfo], where: str, limits: Limits) ->
             "member:",
             "MAX_MEMBERS",
         )
+    check_overlaps(infos, where)
     total = 0
     for info in infos:
         location = f"{where}!{info.filename}"
@@ -289,6 +295,28 @@ def check_zip_sizes(infos: list[zipfile.ZipInfo], where: str, limits: Limits) ->
             "member:",
             "MAX_TOTAL_BYTES",
         )
+
+
+def check_overlaps(infos: list[zipfile.ZipInfo], where: str) -> None:
+    """Refuse members whose data overlap: the trick of non-recursive zip bombs, where
+    thousands of entries inflate the same compressed bytes."""
+    ordered = sorted(infos, key=lambda info: info.header_offset)
+    for info, following in itertools.pairwise(ordered):
+        # len() of the decoded name never exceeds its encoded length: no false alarms.
+        end = info.header_offset + LOCAL_HEADER_BYTES + len(info.filename) + info.compress_size
+        if end > following.header_offset:
+            message = (
+                f"{where}!{info.filename}: its data overlaps member {following.filename!r} "
+                "(a non-recursive zip bomb?)"
+            )
+            raise UnsafeArchiveError(
+                message,
+                [
+                    Finding(
+                        "overlapping-members", Severity.CRITICAL, message, f"member:{info.filename}"
+                    )
+                ],
+            )
 
 
 def limit_error(message: str, code: str, location: str, setting: str) -> UnsafeArchiveError:
@@ -332,11 +360,7 @@ def read_zip(p: Path, limits: Limits) -> ModelArchive:
             metadata = member(METADATA_MEMBER)
             manifest = member(MANIFEST_MEMBER)
             if WEIGHTS_MEMBER in names:
-                info = zf.getinfo(WEIGHTS_MEMBER)
-                with zf.open(info) as weights:
-                    findings += inspect_h5(
-                        weights, f"{where}!{WEIGHTS_MEMBER}", info.file_size, limits
-                    )
+                findings += inspect_zipped_h5(zf, zf.getinfo(WEIGHTS_MEMBER), where, limits)
     except (CorruptArchiveError, UnsafeArchiveError):
         raise
     except ZIP_ERRORS as exc:
@@ -344,6 +368,21 @@ def read_zip(p: Path, limits: Limits) -> ModelArchive:
             f"{where}: not a readable zip archive ({type(exc).__name__}: {exc})"
         ) from None
     return ModelArchive(str(p), "keras", config, metadata, manifest, tuple(findings))
+
+
+def inspect_zipped_h5(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, where: str, limits: Limits
+) -> list[Finding]:
+    """Inspect an HDF5 member in place when stored (Keras stores it: seeks are cheap),
+    else from a temporary copy, since seeking back in a deflated stream re-inflates it."""
+    location = f"{where}!{info.filename}"
+    with zf.open(info) as stream:
+        if info.compress_type == zipfile.ZIP_STORED:
+            return inspect_h5(stream, location, info.file_size, limits)
+        with tempfile.TemporaryFile() as copy:
+            shutil.copyfileobj(stream, copy)
+            copy.seek(0)
+            return inspect_h5(copy, location, info.compress_size, limits)
 
 
 def read_directory(p: Path, limits: Limits) -> ModelArchive:
@@ -354,8 +393,9 @@ def read_directory(p: Path, limits: Limits) -> ModelArchive:
         if not file.is_file():
             return None
         if file.is_symlink():
+            message = f"{file}: a symbolic link, which may point anywhere"
             raise UnsafeArchiveError(
-                f"{file}: a symbolic link", [Finding("symlink", Severity.CRITICAL, "", name)]
+                message, [Finding("symlink", Severity.CRITICAL, message, f"member:{name}")]
             )
         if file.stat().st_size > limits.max_config_bytes:
             raise limit_error(
