@@ -136,7 +136,7 @@ def replace_layer(name: str, module: str | None, class_name: str, extra: dict) -
         node = layer(config, name)
         node["module"] = module
         node["class_name"] = class_name
-        node["registered_name"] = class_name
+        node["registered_name"] = None if module and module.startswith("keras.") else class_name
         node["config"] = {"name": name, "trainable": True, **extra}
 
     return edit
@@ -321,6 +321,18 @@ def build(seed_dir: Path, real_dir: Path, out: Path, canary: str) -> dict[Path, 
                 "registered_name": "function",
             }
         ),
+    )
+    mutate(
+        "unknown_keras_builtin.keras",
+        {"unknown-name"},
+        keras_fails,
+        config=replace_layer("wrapped", "keras.layers", "EvilLayer", {}),
+    )
+    mutate(
+        "trusted_package_not_installed.keras",
+        {"unknown-name"},
+        missing,
+        config=replace_layer("wrapped", "keras_nlp.layers", "Evil", {}),
     )
     mutate(
         "bad_layer_config.keras",

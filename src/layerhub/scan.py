@@ -24,6 +24,7 @@ What it finds, besides the archive and HDF5 hazards the reader reports:
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from typing import Any
 from .archive import Limits, ModelArchive, read_archive
 from .errors import CorruptArchiveError, LayerhubError, UnsafeArchiveError
 from .findings import Finding, Severity
-from .keras_builtins import is_keras_module
+from .keras_builtins import builtin_names, is_keras_module
 from .keras_unsafe import is_non_modeling
 from .references import Reference, walk
 from .registry import Registry
@@ -118,10 +119,16 @@ def config_findings(
     config: Any, registry: Registry, policy: TrustPolicy, provided: Collection[str] = ()
 ) -> list[Finding]:
     findings: list[Finding] = []
+    lambdas: list[str] = []
     for ref in walk(config):
         if ref.kind == "function" and ref.class_name == ref.name and echoes_parent(ref):
             continue
-        findings += reference_findings(ref, registry, policy, provided)
+        if ref.kind == "lambda" and any(ref.pointer.startswith(f"{p}/") for p in lambdas):
+            continue  # the bytecode inside a lambda already reported
+        found = list(reference_findings(ref, registry, policy, provided))
+        if ref.kind == "lambda" and found:
+            lambdas.append(ref.pointer)
+        findings += found
     return findings
 
 
@@ -162,7 +169,16 @@ def reference_findings(
             f"{ref.class_name} reads its vocabulary from the path {inner['vocabulary']!r}",
             f"{ref.pointer}/config/vocabulary",
         )
-    if ref.builtin or ref.name in provided:
+    if ref.name in provided:
+        return
+    if ref.builtin:
+        if ref.name and ref.name not in builtin_names():
+            yield Finding(
+                "unknown-name",
+                Severity.MEDIUM,
+                f"{ref.kind} {ref.name!r} is not a Keras built-in",
+                ref.pointer,
+            )
         return
     entry = registry.get(ref.name)
     if entry is not None:
@@ -186,6 +202,14 @@ def reference_findings(
         )
         return
     if ref.module and policy.trusts_module(ref.module) and not is_keras_module(ref.module):
+        package = ref.module.split(".", 1)[0]
+        if importlib.util.find_spec(package) is None:  # a top-level lookup runs no code
+            yield Finding(
+                "unknown-name",
+                Severity.MEDIUM,
+                f"{ref.kind} {ref.name!r} from {ref.module!r}: {package} is not installed",
+                ref.pointer,
+            )
         return  # a trusted package's own class, which Keras imports and checks itself
     yield Finding(
         "unknown-name",
