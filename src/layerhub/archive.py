@@ -378,11 +378,11 @@ def inspect_zipped_h5(
     location = f"{where}!{info.filename}"
     with zf.open(info) as stream:
         if info.compress_type == zipfile.ZIP_STORED:
-            return inspect_h5(stream, location, info.file_size, limits)
+            return inspect_h5(stream, location, info.file_size, limits, info.filename)
         with tempfile.TemporaryFile() as copy:
             shutil.copyfileobj(stream, copy)
             copy.seek(0)
-            return inspect_h5(copy, location, info.compress_size, limits)
+            return inspect_h5(copy, location, info.compress_size, limits, info.filename)
 
 
 def read_directory(p: Path, limits: Limits) -> ModelArchive:
@@ -421,7 +421,8 @@ def read_directory(p: Path, limits: Limits) -> ModelArchive:
         )
     if weights.is_file():
         with open(weights, "rb") as fh:
-            findings += inspect_h5(fh, str(weights), weights.stat().st_size, limits)
+            size = weights.stat().st_size
+            findings += inspect_h5(fh, str(weights), size, limits, WEIGHTS_MEMBER)
     return ModelArchive(
         str(p),
         "keras-dir",
@@ -470,7 +471,7 @@ def read_h5(p: Path, limits: Limits) -> ModelArchive:
     return ModelArchive(where, "h5", config, extra or None, None, tuple(findings))
 
 
-def inspect_h5(fileobj: Any, where: str, size: int, limits: Limits) -> list[Finding]:
+def inspect_h5(fileobj: Any, where: str, size: int, limits: Limits, member: str) -> list[Finding]:
     """Hazards of an HDF5 weights file held in a zip member or a directory."""
     import h5py
 
@@ -478,7 +479,7 @@ def inspect_h5(fileobj: Any, where: str, size: int, limits: Limits) -> list[Find
 
     try:
         with h5py.File(fileobj, "r") as f:
-            return inspect_file(f, where, size, limits)
+            return inspect_file(f, where, size, limits, member)
     except UnsafeArchiveError:
         raise
     except H5_ERRORS as exc:

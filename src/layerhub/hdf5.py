@@ -25,8 +25,13 @@ if TYPE_CHECKING:
 H5_ERRORS = (OSError, KeyError, ValueError, RuntimeError, TypeError, IndexError, OverflowError)
 
 
-def inspect_file(f: h5py.File, where: str, stored_bytes: int, limits: Limits) -> list[Finding]:
+def inspect_file(
+    f: h5py.File, where: str, stored_bytes: int, limits: Limits, member: str = ""
+) -> list[Finding]:
     """Every external link, external storage, virtual dataset and absurd shape in ``f``.
+
+    Locations read ``h5:/group/dataset``, or ``member:model.weights.h5:/group/dataset``
+    for an HDF5 file inside a ``.keras`` archive (``member``).
 
     ``stored_bytes`` is the size of the file on disk: a dataset may declare at most
     ``limits.max_ratio`` times that (above ``limits.ratio_floor_bytes``), and never more
@@ -46,7 +51,7 @@ def inspect_file(f: h5py.File, where: str, stored_bytes: int, limits: Limits) ->
                 "(raise LAYERHUB_MAX_MEMBERS if the file is trusted)",
                 [Finding("too-many-members", Severity.CRITICAL, "too many HDF5 objects", where)],
             )
-        location = f"h5:/{name}"
+        location = f"member:{member}:/{name}" if member else f"h5:/{name}"
         if isinstance(link, h5py.ExternalLink):
             findings.append(
                 Finding(

@@ -195,9 +195,8 @@ def reference_findings(
         yield Finding(
             "external-module",
             Severity.MEDIUM,
-            f"{ref.kind} {ref.name!r} from module {ref.module!r}, which is neither Keras, a "
-            "trusted package nor provided by an installed plugin (layerhub never imports "
-            "modules named in a file)",
+            f"{ref.kind} {ref.name!r} from module {ref.module!r}: no installed plugin "
+            "provides it and layerhub never imports a module because a file names it",
             ref.pointer,
         )
         return
