@@ -4,40 +4,74 @@ importing keras, ``layerhub.load_model`` refuses every file with the expected
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import hostile_corpus
 import pytest
 from hostile_corpus import CANARY_VAR, Case
 from support import last_json, run_layerhub, run_python
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hostile-corpus")]
+pytestmark = pytest.mark.slow
 
 RUN_SCRIPT = "import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0])"
 
 
-@pytest.fixture(scope="module")
-def corpus(
-    tmp_path_factory: pytest.TempPathFactory, seed_models: Path
-) -> tuple[dict[Path, Case], dict[str, str]]:
-    """(path -> case, env for children: the seed plugin, the payload module, the canary)."""
-    root = tmp_path_factory.mktemp("hostile")
-    real = root / "real"
+def shared(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], Any]):
+    """``build(directory)`` once per test run, by whichever xdist worker comes first.
+
+    Its JSON result is cached beside the workers' temporary directories; the others
+    wait on a lock and read it. (``xdist_group`` would keep these tests on one worker,
+    but pytest 9.2 silently defeats it: pytest-dev/pytest-xdist#1386.)
+    """
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    directory = root / f"shared-{name}"
+    directory.mkdir(exist_ok=True)
+    with open(root / f"shared-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = directory / "result.json"
+        if not result.exists():
+            result.write_text(json.dumps(build(directory)))
+        return json.loads(result.read_text())
+
+
+def build_corpus(directory: Path, seed_models: Path) -> dict[str, Any]:
+    real = directory / "real"
     real.mkdir()
-    script = root / "real_saves.py"  # a file, so Keras can read the lambdas' source
+    script = directory / "real_saves.py"  # a file, so Keras can read the lambdas' source
     script.write_text(hostile_corpus.REAL_SAVES)
-    run_python(RUN_SCRIPT, str(script), str(real), env={CANARY_VAR: str(root / "unused")})
-    canary = root / "canary"
-    files = hostile_corpus.build(seed_models, real, root / "corpus", str(canary))
-    payload = hostile_corpus.write_payload_module(root / "payload")
-    env = {CANARY_VAR: str(canary), "HOSTILE_PAYLOAD_DIR": str(payload)}
-    return files, env
+    run_python(RUN_SCRIPT, str(script), str(real), env={CANARY_VAR: str(directory / "unused")})
+    files = hostile_corpus.build(seed_models, real, directory / "corpus", str(directory / "x"))
+    payload = hostile_corpus.write_payload_module(directory / "payload")
+    return {
+        "files": {str(p): [c.name, sorted(c.codes), c.error] for p, c in files.items()},
+        "payload": str(payload),
+        "canaries": str(directory),
+    }
 
 
-def child_env(seed_site: Path, env: dict[str, str]) -> dict[str, str]:
-    return {**env, "PYTHONPATH": os.pathsep.join([str(seed_site), env["HOSTILE_PAYLOAD_DIR"]])}
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory: pytest.TempPathFactory, seed_models: Path) -> dict[str, Any]:
+    """Corpus paths, the payload module's directory and where canaries go (see shared)."""
+    built = shared(tmp_path_factory, "corpus", lambda d: build_corpus(d, seed_models))
+    built["cases"] = {
+        Path(p): Case(name, frozenset(codes), error)
+        for p, (name, codes, error) in built["files"].items()
+    }
+    return built
+
+
+def child_env(seed_site: Path, corpus: dict[str, Any], canary: str) -> dict[str, str]:
+    """Each child its own canary: the opt-out check touches one on purpose."""
+    return {
+        CANARY_VAR: str(Path(corpus["canaries"]) / canary),
+        "PYTHONPATH": os.pathsep.join([str(seed_site), corpus["payload"]]),
+    }
 
 
 SCAN = """
@@ -59,8 +93,9 @@ print(json.dumps(report))
 
 
 def test_scan_flags_every_file_without_importing_keras(corpus, seed_site):
-    files, env = corpus
-    result = last_json(run_python(SCAN, *map(str, files), env=child_env(seed_site, env)).stdout)
+    files = corpus["cases"]
+    env = child_env(seed_site, corpus, "canary-scan")
+    result = last_json(run_python(SCAN, *map(str, files), env=env).stdout)
     assert result["imported"] == []
     assert result["canary"] is False
     assert result["exit"] == 1
@@ -79,7 +114,8 @@ def test_scan_flags_every_file_without_importing_keras(corpus, seed_site):
 
 
 def test_scan_points_at_the_config_path_of_nested_hazards(corpus, seed_site):
-    files, env = corpus
+    files = corpus["cases"]
+    env = child_env(seed_site, corpus, "canary-scan-nested")
     wanted = {
         "lambda_nested_model.keras": "lambda",
         "lambda_activation.keras": "lambda",
@@ -88,7 +124,7 @@ def test_scan_points_at_the_config_path_of_nested_hazards(corpus, seed_site):
         "string_lookup_path.keras": "file-access",
     }
     paths = [p for p, c in files.items() if c.name in wanted]
-    result = last_json(run_python(SCAN, *map(str, paths), env=child_env(seed_site, env)).stdout)
+    result = last_json(run_python(SCAN, *map(str, paths), env=env).stdout)
     locations = {
         Path(f["path"]).name: [
             x["location"] for x in f["findings"] if x["code"] == wanted[Path(f["path"]).name]
@@ -126,14 +162,31 @@ for path in files:
                          "findings": [f.code for f in getattr(exc, "findings", ())]}
     except BaseException as exc:
         results[path] = {"error": "LEAKED " + type(exc).__name__, "message": str(exc)}
-canary = os.environ["HOSTILE_CANARY"]
-imported = sorted(m for m in ("hostile_payload", "torch") if m in sys.modules)
-ran = os.path.exists(canary)
 
 # Positive control: the genuine seed model still loads under the same policy.
 x = np.load(seed_dir + "/x.npy")
 model = layerhub.load_model(seed_dir + "/seed.keras")
 np.testing.assert_array_equal(model.predict(x, verbose=0), np.load(seed_dir + "/expected.npy"))
+
+# 8 threads at once, hostile and genuine files mixed: the same verdict for every file.
+from concurrent.futures import ThreadPoolExecutor
+
+def verdict(path):
+    try:
+        layerhub.load_model(path)
+        return None
+    except layerhub.LayerhubError as exc:
+        return type(exc).__name__
+
+mixed = files + [seed_dir + "/seed.keras"] * 8
+with ThreadPoolExecutor(8) as pool:
+    threaded = dict(zip(mixed, pool.map(verdict, mixed)))
+threads_agree = all(threaded[p] == results[p]["error"] for p in files)
+threads_agree = threads_agree and threaded[seed_dir + "/seed.keras"] is None
+
+canary = os.environ["HOSTILE_CANARY"]
+imported = sorted(m for m in ("hostile_payload", "torch") if m in sys.modules)
+ran = os.path.exists(canary)
 
 # The canary works: the explicit opt-out runs the Lambda, which touches it.
 opted = layerhub.load_model(sys.argv[3], safe_mode=False)
@@ -141,23 +194,26 @@ opted.predict(x, verbose=0)
 
 from keras.src.saving import serialization_lib
 print(json.dumps({
-    "results": results, "ran": ran, "imported": imported,
+    "results": results, "ran": ran, "imported": imported, "threads_agree": threads_agree,
     "opt_out_ran": os.path.exists(canary),
     "non_modeling_apis": sorted(serialization_lib.NON_MODELING_APIS),
 }))
 """
 
 
-@pytest.fixture(scope="module")
-def loaded(corpus, seed_site, seed_models):
-    files, env = corpus
+@pytest.fixture(scope="session")
+def loaded(tmp_path_factory, corpus, seed_site, seed_models):
+    files = corpus["cases"]
     lambda_file = next(p for p, c in files.items() if c.name == "lambda_layer.keras")
     args = (json.dumps([str(p) for p in files]), str(seed_models), str(lambda_file))
-    return last_json(run_python(LOAD, *args, env=child_env(seed_site, env)).stdout)
+    env = child_env(seed_site, corpus, "canary-load")
+    return shared(
+        tmp_path_factory, "loaded", lambda _: last_json(run_python(LOAD, *args, env=env).stdout)
+    )
 
 
 def test_load_refuses_every_file_with_a_layerhub_error(corpus, loaded):
-    files, _ = corpus
+    files = corpus["cases"]
     wrong = {
         case.name: loaded["results"][str(path)]
         for path, case in files.items()
@@ -170,6 +226,10 @@ def test_load_refuses_every_file_with_a_layerhub_error(corpus, loaded):
         if case.error == "UnsafeArchiveError":
             assert result["value_error"]
             assert case.codes & set(result["findings"]), case.name  # refused for its hazard
+
+
+def test_eight_threads_reach_the_same_verdicts(loaded):
+    assert loaded["threads_agree"] is True
 
 
 def test_no_code_from_any_file_runs(loaded):
@@ -185,7 +245,7 @@ def test_shipped_non_modeling_list_matches_installed_keras(loaded):
 
 
 def test_scan_cli_exit_codes(corpus, seed_models, seed_site):
-    files, _ = corpus
+    files = corpus["cases"]
     by_name = {c.name: p for p, c in files.items()}
     clean = run_layerhub("scan", str(seed_models / "seed.keras"), site=seed_site)
     assert clean.returncode == 0, clean.stderr
