@@ -13,10 +13,10 @@ from __future__ import annotations
 import sys
 import time
 
+from layerhub.allowlist import AllowList
 from layerhub.archive import read_archive
 from layerhub.registry import Registry
 from layerhub.scan import analyze
-from layerhub.trust import TrustPolicy
 
 
 def best(fn, repeat: int = 20) -> float:
@@ -29,7 +29,7 @@ def best(fn, repeat: int = 20) -> float:
 
 
 def main(paths: list[str]) -> None:
-    registry, policy = Registry(), TrustPolicy()
+    registry, policy = Registry(), AllowList()
     for path in paths:
         read = best(lambda p=path: read_archive(p))
         check = best(lambda p=path: analyze(read_archive(p), registry, policy))

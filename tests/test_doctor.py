@@ -8,7 +8,16 @@ import json
 import pytest
 from support import last_json, run_layerhub, run_python
 
+from layerhub.index import document
+
 pytestmark = pytest.mark.slow
+
+VANISHED = {
+    "name": "vanished-kit",
+    "version": "1.0",
+    "source": "introspection",
+    "objects": [{"name": "Vanished>Layer", "target": "vanished_kit.layers:Layer"}],
+}
 
 DOCTOR = """
 import contextlib, io, json, os, sys
@@ -33,11 +42,17 @@ def test_a_healthy_environment_has_no_problems(seed_site):
     assert "no problems" in result.stdout
 
 
-def test_every_problem_is_reported_without_importing_anything(plugin_site):
+def test_every_problem_is_reported_without_importing_anything(plugin_site, tmp_path):
     site = plugin_site(
         "layerhub-seed", "hostile-broken", "broken-hook", "broken-import", "conflicting-seed"
     )
-    env = {"LAYERHUB_TRUSTED_PROVIDERS": "layerhub-seed,hostile-broken,gone-away"}
+    home = tmp_path / "home"  # a trusted index naming a distribution since uninstalled
+    home.mkdir()
+    (home / "trusted.json").write_text(json.dumps(document([VANISHED])))
+    env = {
+        "LAYERHUB_ALLOWED_PROVIDERS": "layerhub-seed,hostile-broken,gone-away",
+        "LAYERHUB_HOME": str(home),
+    }
     report = last_json(run_python(DOCTOR, site=site, env=env).stdout)
     assert report["exit"] == 1
     assert report["imported"] == []
@@ -51,13 +66,15 @@ def test_every_problem_is_reported_without_importing_anything(plugin_site):
         ("bad-schema", "HostileBroken>NoSchemaFile"),
         ("bad-schema", "HostileBroken>SchemaNotJson"),
         ("bad-schema", "HostileBroken>InvalidSchema"),
-        ("stale-trust-entry", "LAYERHUB_TRUSTED_PROVIDERS"),
+        ("stale-allowlist-entry", "LAYERHUB_ALLOWED_PROVIDERS"),
     }
     assert expected <= found, sorted(found)
     shadowed = [p["message"] for p in report["problems"] if p["code"] == "shadowed-name"]
     assert any("'Dense'" in m for m in shadowed) and any("'keras>Dense'" in m for m in shadowed)
-    stale = [p["message"] for p in report["problems"] if p["code"] == "stale-trust-entry"]
-    assert stale == ["trusted provider 'gone-away' is not an installed layerhub plugin"]
+    stale = [p["message"] for p in report["problems"] if p["code"] == "stale-allowlist-entry"]
+    assert stale == ["allowed provider 'gone-away' is not installed"]
+    trust = [p["message"] for p in report["problems"] if p["code"] == "stale-trust-entry"]
+    assert trust == ["trusted distribution 'vanished-kit' is not installed"]
     # nothing about the healthy names
     assert not any(p["location"].startswith("HostileBroken>Fine") for p in report["problems"])
     assert not any("LayerhubSeed>" in p["location"] for p in report["problems"])

@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from layerhub import LayerhubError
+from layerhub.allowlist import AllowList
 from layerhub.archive import read_archive
 from layerhub.registry import Registry
 from layerhub.scan import analyze, scan_file
-from layerhub.trust import TrustPolicy
 
 FUZZ = settings(
     max_examples=int(os.environ.get("LAYERHUB_FUZZ_EXAMPLES", "60")),
@@ -91,8 +91,8 @@ def read_or_refuse(path: Path) -> None:
     except LayerhubError as exc:
         assert "\n" not in str(exc)
     else:
-        analyze(archive, Registry(), TrustPolicy())
-    scan_file(path, registry=Registry(), policy=TrustPolicy())
+        analyze(archive, Registry(), AllowList())
+    scan_file(path, registry=Registry(), policy=AllowList())
 
 
 @FUZZ

@@ -56,36 +56,36 @@ def test_safe_mode_refuses_before_keras_is_imported(seed_models, seed_site, tmp_
 
 def test_provider_allow_list_from_the_environment(seed_models, seed_site):
     seed = seed_models / "seed.keras"
-    env = {"LAYERHUB_TRUSTED_PROVIDERS": "acme-blocks"}
+    env = {"LAYERHUB_ALLOWED_PROVIDERS": "acme-blocks"}
     # Refused even under safe_mode=False, and the untrusted plugin's code never imported.
     result = refuse([(seed, False)], seed_site, env)
     message = result["results"][str(seed)]
-    assert "untrusted-provider" in message and "layerhub-seed==1.0.0" in message
-    assert "LAYERHUB_TRUSTED_PROVIDERS" in message
+    assert "provider-not-allowed" in message and "layerhub-seed==1.0.0" in message
+    assert "LAYERHUB_ALLOWED_PROVIDERS" in message
     assert result["imported"] == []
     scan = run_layerhub("scan", "--json", str(seed), site=seed_site, env=env)
     assert scan.returncode == 1
     codes = {f["code"] for f in json.loads(scan.stdout)["files"][0]["findings"]}
-    assert codes == {"untrusted-provider"}
+    assert codes == {"provider-not-allowed"}
     trusted = run_layerhub(
-        "scan", str(seed), site=seed_site, env={"LAYERHUB_TRUSTED_PROVIDERS": "Layerhub_Seed"}
+        "scan", str(seed), site=seed_site, env={"LAYERHUB_ALLOWED_PROVIDERS": "Layerhub_Seed"}
     )
     assert trusted.returncode == 0, trusted.stdout + trusted.stderr
 
 
-def test_provider_allow_list_from_a_trust_file(seed_models, seed_site, tmp_path):
+def test_provider_allow_list_from_a_file(seed_models, seed_site, tmp_path):
     seed = str(seed_models / "seed.keras")
-    trust = tmp_path / "trust.toml"
-    trust.write_text('[trust]\nproviders = ["layerhub-seed"]\npackages = ["keras"]\n')
-    env = {"LAYERHUB_TRUST_FILE": str(trust)}
+    allowlist = tmp_path / "allowlist.toml"
+    allowlist.write_text('[allowlist]\nproviders = ["layerhub-seed"]\npackages = ["keras"]\n')
+    env = {"LAYERHUB_ALLOWLIST_FILE": str(allowlist)}
     assert run_layerhub("scan", seed, site=seed_site, env=env).returncode == 0
-    trust.write_text('[trust]\nproviders = ["someone-else"]\n')
+    allowlist.write_text('[allowlist]\nproviders = ["someone-else"]\n')
     denied = run_layerhub("scan", seed, site=seed_site, env=env)
-    assert denied.returncode == 1 and f"LAYERHUB_TRUST_FILE={trust}" in denied.stdout
-    trust.write_text("[trust\nproviders = 3")
+    assert denied.returncode == 1 and f"LAYERHUB_ALLOWLIST_FILE={allowlist}" in denied.stdout
+    allowlist.write_text("[allowlist\nproviders = 3")
     broken = run_layerhub("scan", seed, site=seed_site, env=env)
     assert broken.returncode == 2
-    assert broken.stderr.startswith("layerhub: error: LAYERHUB_TRUST_FILE=")
+    assert broken.stderr.startswith("layerhub: error: LAYERHUB_ALLOWLIST_FILE=")
     assert len(broken.stderr.strip().splitlines()) == 1
 
 

@@ -1,22 +1,23 @@
-"""Who is trusted: the packages Keras may import by name, and the plugin distributions
-allowed to provide objects.
+"""The allow-list of a stricter deployment: which distributions may provide objects, and
+which packages Keras may import by module name.
 
-By default every installed, enabled plugin may provide objects, and the packages are the
-ones Keras 3 itself agrees to import when a config names their module (``keras``,
+By default every installed, enabled provider (plugins, and the trusted and curated
+indexes of :mod:`layerhub.trust`) may provide objects, and the packages are the ones
+Keras 3 itself agrees to import when a config names their module (``keras``,
 ``keras_hub``, ``keras_cv``, ``keras_nlp``). Stricter deployments narrow both, with
-environment variables (which win) or a TOML trust file::
+environment variables (which win) or a TOML file::
 
-    # LAYERHUB_TRUST_FILE=/etc/layerhub/trust.toml
-    [trust]
+    # LAYERHUB_ALLOWLIST_FILE=/etc/layerhub/allowlist.toml
+    [allowlist]
     providers = ["layerhub-seed", "acme-blocks"]   # distributions (PEP 503 names)
     packages = ["keras"]                           # top-level packages
 
-    LAYERHUB_TRUSTED_PROVIDERS=layerhub-seed,acme-blocks
-    LAYERHUB_TRUSTED_PACKAGES=keras
+    LAYERHUB_ALLOWED_PROVIDERS=layerhub-seed,acme-blocks
+    LAYERHUB_ALLOWED_PACKAGES=keras
 
 A module named in a file is never imported because the file names it: only Keras
-built-ins, trusted packages' own classes (imported by Keras, which checks them) and
-names mapped by trusted plugins are ever loaded.
+built-ins, allowed packages' own classes (imported by Keras, which checks them) and
+names mapped by allowed providers are ever loaded.
 """
 
 from __future__ import annotations
@@ -35,31 +36,32 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-TRUST_FILE_VAR = "LAYERHUB_TRUST_FILE"
-PROVIDERS_VAR = "LAYERHUB_TRUSTED_PROVIDERS"
-PACKAGES_VAR = "LAYERHUB_TRUSTED_PACKAGES"
+FILE_VAR = "LAYERHUB_ALLOWLIST_FILE"
+PROVIDERS_VAR = "LAYERHUB_ALLOWED_PROVIDERS"
+PACKAGES_VAR = "LAYERHUB_ALLOWED_PACKAGES"
+TABLE = "allowlist"
 #: The packages Keras 3's ``serialization_lib`` imports by module name.
 DEFAULT_PACKAGES = ("keras", "keras_hub", "keras_cv", "keras_nlp")
 
 
 @dataclass(frozen=True)
-class TrustPolicy:
-    """``providers`` is None when every installed, enabled plugin is trusted."""
+class AllowList:
+    """``providers`` is None when every installed, enabled provider is allowed."""
 
     packages: frozenset[str] = frozenset(DEFAULT_PACKAGES)
     providers: frozenset[str] | None = None
-    providers_source: str = "every installed plugin"
+    providers_source: str = "every installed provider"
 
     @classmethod
-    def load(cls) -> TrustPolicy:
-        """The policy of this process: the trust file, then environment variables."""
+    def load(cls) -> AllowList:
+        """The allow-list of this process: the file, then environment variables."""
         settings: dict[str, Any] = {}
-        file = os.environ.get(TRUST_FILE_VAR, "").strip()
+        file = os.environ.get(FILE_VAR, "").strip()
         if file:
-            settings = read_trust_file(Path(file))
+            settings = read_file(Path(file))
         packages = settings.get("packages", list(DEFAULT_PACKAGES))
         providers = settings.get("providers")
-        source = f"{TRUST_FILE_VAR}={file}"
+        source = f"{FILE_VAR}={file}"
         if os.environ.get(PACKAGES_VAR, "").strip():
             packages = split(os.environ[PACKAGES_VAR])
         if os.environ.get(PROVIDERS_VAR, "").strip():
@@ -67,13 +69,13 @@ class TrustPolicy:
         return cls(
             frozenset(packages),
             None if providers is None else frozenset(normalize_name(p) for p in providers),
-            source if providers is not None else "every installed plugin",
+            source if providers is not None else "every installed provider",
         )
 
-    def trusts_module(self, module: str) -> bool:
+    def allows_module(self, module: str) -> bool:
         return module.split(".", 1)[0] in self.packages
 
-    def trusts_provider(self, distribution: str) -> bool:
+    def allows_provider(self, distribution: str) -> bool:
         return self.providers is None or normalize_name(distribution) in self.providers
 
 
@@ -81,24 +83,24 @@ def split(text: str) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
 
 
-def read_trust_file(path: Path) -> dict[str, Any]:
-    """The ``[trust]`` table of a TOML file; anything unusable is a ConfigurationError."""
+def read_file(path: Path) -> dict[str, Any]:
+    """The ``[allowlist]`` table of a TOML file; anything unusable is a ConfigurationError."""
     try:
         data = tomllib.loads(path.read_text())
     except OSError as exc:
-        raise ConfigurationError(f"{TRUST_FILE_VAR}={path}: cannot read it ({exc})") from None
+        raise ConfigurationError(f"{FILE_VAR}={path}: cannot read it ({exc})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigurationError(f"{TRUST_FILE_VAR}={path}: not valid TOML ({exc})") from None
-    table = data.get("trust", {})
+        raise ConfigurationError(f"{FILE_VAR}={path}: not valid TOML ({exc})") from None
+    table = data.get(TABLE, {})
     if not isinstance(table, dict):
-        raise ConfigurationError(f"{path}: [trust] must be a table")
+        raise ConfigurationError(f"{path}: [{TABLE}] must be a table")
     unknown = set(table) - {"providers", "packages"}
     if unknown:
-        raise ConfigurationError(f"{path}: unknown [trust] keys: {', '.join(sorted(unknown))}")
+        raise ConfigurationError(f"{path}: unknown [{TABLE}] keys: {', '.join(sorted(unknown))}")
     for key in ("providers", "packages"):
         value = table.get(key)
         if value is not None and not (
             isinstance(value, list) and all(isinstance(v, str) for v in value)
         ):
-            raise ConfigurationError(f"{path}: [trust] {key} must be a list of strings")
+            raise ConfigurationError(f"{path}: [{TABLE}] {key} must be a list of strings")
     return table

@@ -3,7 +3,8 @@
 Discovery already isolates broken plugins (import errors, hook errors); the doctor
 reports those, and what would only fail later, when a model needs it: targets that do
 not exist, schemas that are missing or not JSON Schemas, names shadowing Keras
-built-ins, names claimed twice, and trust-file entries naming distributions that are not
+built-ins, names claimed twice, allow-list entries naming distributions that are not
+installed, and trusted-index entries (``layerhub trust``) out of step with what is
 installed. Targets and schema files are located and read statically (``ast``, the
 import system's finders): no plugin target is imported, so keras never is.
 """
@@ -20,11 +21,10 @@ from typing import Any
 
 import importlib_metadata
 
+from .allowlist import AllowList
 from .findings import Finding, Severity
-from .hookspecs import ENTRY_POINT_GROUP
 from .plugins import Discovery, discover
-from .registry import Entry, normalize_name
-from .trust import TrustPolicy
+from .registry import Entry
 
 
 def diagnose() -> tuple[Discovery, list[Finding]]:
@@ -32,6 +32,7 @@ def diagnose() -> tuple[Discovery, list[Finding]]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         discovery = discover()
+        stale = stale_trust_entries()
     problems: list[Finding] = []
     for info in discovery.plugins:
         where = f"plugin:{info.provider.plugin} ({info.provider.requirement})"
@@ -47,9 +48,12 @@ def diagnose() -> tuple[Discovery, list[Finding]]:
         text = str(warning.message)
         if "shadow" in text:
             problems.append(Finding("shadowed-name", Severity.MEDIUM, text))
+        elif "trusted index" in text:
+            problems.append(Finding("trust-store", Severity.MEDIUM, text))
     for entry in discovery.registry:
         problems += entry_problems(entry)
-    problems += stale_trust_entries(TrustPolicy.load())
+    problems += stale
+    problems += stale_allowlist_entries(AllowList.load())
     return discovery, problems
 
 
@@ -139,21 +143,44 @@ def schema_problem(schema: Any) -> str:
     return ""
 
 
-def stale_trust_entries(policy: TrustPolicy) -> list[Finding]:
-    """Trusted providers that are not installed layerhub plugins any more."""
-    if policy.providers is None:
-        return []
-    installed = {
-        normalize_name(ep.dist.name)
-        for ep in importlib_metadata.entry_points(group=ENTRY_POINT_GROUP)
-        if ep.dist is not None
-    }
+def installed_version(distribution: str) -> str | None:
+    try:
+        return importlib_metadata.version(distribution)
+    except importlib_metadata.PackageNotFoundError:
+        return None
+
+
+def stale_trust_entries() -> list[Finding]:
+    """Entries of the trusted index (``layerhub trust``) that no longer match what is
+    installed: the distribution is gone, or another version replaced the one introspected."""
+    from .trust import store_path, trusted
+
+    problems = []
+    for record in trusted().distributions:
+        name, recorded = record["name"], record.get("version")
+        version = installed_version(name)
+        if version is None:
+            message = f"trusted distribution {name!r} is not installed"
+        elif recorded and version != recorded:
+            message = (
+                f"trusted distribution {name!r} was introspected at {recorded}, {version} is "
+                f"installed (run: layerhub trust {name})"
+            )
+        else:
+            continue
+        problems.append(Finding("stale-trust-entry", Severity.MEDIUM, message, str(store_path())))
+    return problems
+
+
+def stale_allowlist_entries(allowlist: AllowList) -> list[Finding]:
+    """Allowed providers that are not installed (a typo, or a removed distribution)."""
     return [
         Finding(
-            "stale-trust-entry",
+            "stale-allowlist-entry",
             Severity.MEDIUM,
-            f"trusted provider {name!r} is not an installed layerhub plugin",
-            policy.providers_source,
+            f"allowed provider {name!r} is not installed",
+            allowlist.providers_source,
         )
-        for name in sorted(policy.providers - installed)
+        for name in sorted(allowlist.providers or ())
+        if installed_version(name) is None
     ]

@@ -9,20 +9,20 @@
   Keras itself ignores ``safe_mode``;
 - always, even under ``safe_mode=False`` (the documented opt-out for trusted files):
   archive hazards (path traversal, absolute or duplicate members) and names from
-  providers outside the trust allow-list. Raise the limits or widen the allow-list to
-  load such a file.
+  providers outside the allow-list (:mod:`layerhub.allowlist`). Raise the limits or
+  widen the allow-list to load such a file.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 
+from .allowlist import AllowList
 from .archive import ModelArchive
 from .errors import UnsafeArchiveError
 from .findings import Finding, Severity
 from .registry import Registry
 from .scan import analyze
-from .allowlist import TrustPolicy
 
 #: Findings of at least this severity are refused under ``safe_mode=True``.
 REFUSE_AT = Severity.HIGH
@@ -34,7 +34,7 @@ ALWAYS_REFUSED = frozenset(
         "backslash-member",
         "duplicate-member",
         "control-character-member",
-        "untrusted-provider",
+        "provider-not-allowed",
     }
 )
 
@@ -45,7 +45,7 @@ def check_archive(
     safe_mode: bool = True,
     provided: Collection[str] = (),
     registry: Registry | None = None,
-    policy: TrustPolicy | None = None,
+    policy: AllowList | None = None,
 ) -> list[Finding]:
     """Analyze ``archive``; raise if policy refuses it, else return the findings left."""
     findings = analyze(archive, registry, policy, provided)

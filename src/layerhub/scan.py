@@ -4,7 +4,7 @@
 analysis (:func:`analyze`) so that what scan reports is exactly what load refuses.
 Nothing here imports keras or tensorflow, or any module a file names: references are
 judged by their names against Keras's built-ins (shipped as data), the installed
-plugins' registry and the trust policy.
+plugins' registry and the allow-list.
 
 What it finds, besides the archive and HDF5 hazards the reader reports:
 
@@ -13,11 +13,11 @@ What it finds, besides the archive and HDF5 hazards the reader reports:
 - ``non-modeling-api``: Keras functions such as ``enable_unsafe_deserialization``;
 - ``file-access``: layers that read files or external resources (lookup layers with a
   vocabulary path, ``TFSMLayer``, ``TorchModuleWrapper``'s pickle);
-- ``external-module``: a reference to a module outside Keras and the trusted packages
+- ``external-module``: a reference to a module outside Keras and the allowed packages
   that nothing installed provides (medium: layerhub never imports it, and load fails
   with :class:`~layerhub.MissingObjectsError` naming what to install);
   ``unknown-name``: a name nothing provides;
-  ``untrusted-provider``: a name provided only by a plugin outside the allow-list;
+  ``provider-not-allowed``: a name provided only by a plugin outside the allow-list;
 - ``schema``: plugin config violations, when :mod:`layerhub.schemas` is available.
 """
 
@@ -30,6 +30,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from .allowlist import AllowList
 from .archive import Limits, ModelArchive, read_archive
 from .errors import CorruptArchiveError, LayerhubError, UnsafeArchiveError
 from .findings import Finding, Severity
@@ -37,7 +38,6 @@ from .keras_builtins import builtin_names, is_keras_module
 from .keras_unsafe import is_non_modeling
 from .references import Reference, walk
 from .registry import Registry
-from .allowlist import TrustPolicy
 
 #: Layers that read a file named in their config when they are built.
 VOCABULARY_LAYERS = frozenset({"StringLookup", "IntegerLookup", "TextVectorization"})
@@ -78,7 +78,7 @@ def scan_file(
     path: str | os.PathLike[str],
     *,
     registry: Registry | None = None,
-    policy: TrustPolicy | None = None,
+    policy: AllowList | None = None,
     limits: Limits | None = None,
 ) -> Report:
     """Read ``path`` safely and analyze it; an unreadable file is itself a finding."""
@@ -96,7 +96,7 @@ def scan_file(
 def analyze(
     archive: ModelArchive,
     registry: Registry | None = None,
-    policy: TrustPolicy | None = None,
+    policy: AllowList | None = None,
     provided: Collection[str] = (),
 ) -> list[Finding]:
     """Every finding for an archive already read: its own hazards, then the config's.
@@ -108,7 +108,7 @@ def analyze(
         from .plugins import get_registry
 
         registry = get_registry()
-    policy = policy or TrustPolicy.load()
+    policy = policy or AllowList.load()
     findings = list(archive.findings)
     findings += config_findings(archive.config, registry, policy, provided)
     findings += schema_findings(archive)
@@ -116,7 +116,7 @@ def analyze(
 
 
 def config_findings(
-    config: Any, registry: Registry, policy: TrustPolicy, provided: Collection[str] = ()
+    config: Any, registry: Registry, policy: AllowList, provided: Collection[str] = ()
 ) -> list[Finding]:
     findings: list[Finding] = []
     lambdas: list[str] = []
@@ -138,7 +138,7 @@ def echoes_parent(ref: Reference) -> bool:
 
 
 def reference_findings(
-    ref: Reference, registry: Registry, policy: TrustPolicy, provided: Collection[str]
+    ref: Reference, registry: Registry, policy: AllowList, provided: Collection[str]
 ) -> Iterable[Finding]:
     inner = ref.config if isinstance(ref.config, dict) else {}
     if ref.kind == "lambda":
@@ -182,16 +182,16 @@ def reference_findings(
         return
     entry = registry.get(ref.name)
     if entry is not None:
-        if not policy.trusts_provider(entry.provider.distribution):
+        if not policy.allows_provider(entry.provider.distribution):
             yield Finding(
-                "untrusted-provider",
+                "provider-not-allowed",
                 Severity.HIGH,
                 f"{ref.name!r} is provided by {entry.provider.requirement}, which is not in "
-                f"the trusted providers ({policy.providers_source})",
+                f"the allowed providers ({policy.providers_source})",
                 ref.pointer,
             )
         return
-    if ref.module and ref.module != "builtins" and not policy.trusts_module(ref.module):
+    if ref.module and ref.module != "builtins" and not policy.allows_module(ref.module):
         yield Finding(
             "external-module",
             Severity.MEDIUM,
@@ -200,7 +200,7 @@ def reference_findings(
             ref.pointer,
         )
         return
-    if ref.module and policy.trusts_module(ref.module) and not is_keras_module(ref.module):
+    if ref.module and policy.allows_module(ref.module) and not is_keras_module(ref.module):
         package = ref.module.split(".", 1)[0]
         if importlib.util.find_spec(package) is None:  # a top-level lookup runs no code
             yield Finding(
@@ -209,11 +209,11 @@ def reference_findings(
                 f"{ref.kind} {ref.name!r} from {ref.module!r}: {package} is not installed",
                 ref.pointer,
             )
-        return  # a trusted package's own class, which Keras imports and checks itself
+        return  # an allowed package's own class, which Keras imports and checks itself
     yield Finding(
         "unknown-name",
         Severity.MEDIUM,
-        f"{ref.kind} {ref.name!r}: no installed plugin or trusted package provides it",
+        f"{ref.kind} {ref.name!r}: no installed plugin or allowed package provides it",
         ref.pointer,
     )
 

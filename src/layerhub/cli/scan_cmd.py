@@ -12,10 +12,10 @@ import argparse
 import os
 import sys
 
+from ..allowlist import AllowList
 from ..findings import Severity
 from ..plugins import discover, get_registry
 from ..scan import Report, scan_file
-from ..trust import TrustPolicy
 from .output import emit_json
 
 
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     threshold = Severity.parse(args.fail_on)
     registry = discover(strict=True).registry if args.strict else get_registry()
-    policy = TrustPolicy.load()
+    policy = AllowList.load()
     reports = [scan_file(f, registry=registry, policy=policy) for f in args.files]
     failed = [r for r in reports if r.at_or_above(threshold)]
     if args.json:
