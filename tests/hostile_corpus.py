@@ -340,7 +340,7 @@ def build(seed_dir: Path, real_dir: Path, out: Path, canary: str) -> dict[Path, 
         keras_fails,
         config=lambda c: layer(c, "head")["config"].update(units="many"),
     )
-    mutate("missing_weights.keras", {"corrupt"}, corrupt, drop=("model.weights.h5",))
+    mutate("missing_weights.keras", {"missing-weights"}, unsafe, drop=("model.weights.h5",))
 
     # Archive hazards.
     config_bytes = zipfile.ZipFile(keras_file).read("config.json")

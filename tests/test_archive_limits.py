@@ -117,7 +117,6 @@ def test_allowed_members_are_not_findings(seed, tmp_path):
     ("edit", "message"),
     [
         (dict(drop=("config.json",)), "not a Keras archive (no config.json)"),
-        (dict(drop=("model.weights.h5",)), "no weights"),
         (dict(config=lambda c: b"{"), "config.json: not valid JSON"),
         (dict(config=lambda c: b'"text"'), "config.json: expected a JSON object, got str"),
         (dict(config=lambda c: b"\xff\xfe"), "config.json: not valid JSON"),
@@ -165,8 +164,12 @@ def test_an_unzipped_archive_directory_reads_and_is_checked(seed, tmp_path):
         read_archive(directory)
     (directory / "config.json").write_bytes(config)
     (directory / "model.weights.h5").unlink()
-    with pytest.raises(CorruptArchiveError, match="no weights"):
-        read_archive(directory)
+    assert [f.code for f in read_archive(directory).findings] == ["missing-weights"]
+
+
+def test_an_archive_without_weights_reads_but_is_a_finding(seed, tmp_path):
+    path = rewrite_zip(seed, tmp_path / "no_weights.keras", drop=("model.weights.h5",))
+    assert [f.code for f in read_archive(path).findings] == ["missing-weights"]
 
 
 def overlapping(seed: Path, out: Path) -> Path:

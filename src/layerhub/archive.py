@@ -64,6 +64,14 @@ ZIP_ERRORS = (
 
 #: Fixed part of a zip local file header, before the name and the extra field.
 LOCAL_HEADER_BYTES = 30
+#: Keras cannot load an archive without weights; reading its config is still useful
+#: (``resolve``, ``validate``), so this is a finding rather than an error.
+MISSING_WEIGHTS = Finding(
+    "missing-weights",
+    Severity.HIGH,
+    f"no {WEIGHTS_MEMBER} or {NPZ_WEIGHTS_MEMBER}: Keras cannot load this archive",
+    f"member:{WEIGHTS_MEMBER}",
+)
 MiB = 1024 * 1024
 GiB = 1024 * MiB
 
@@ -337,9 +345,7 @@ def read_zip(p: Path, limits: Limits) -> ModelArchive:
             if CONFIG_MEMBER not in names:
                 raise CorruptArchiveError(f"{where}: not a Keras archive (no {CONFIG_MEMBER})")
             if WEIGHTS_MEMBER not in names and NPZ_WEIGHTS_MEMBER not in names:
-                raise CorruptArchiveError(
-                    f"{where}: no weights ({WEIGHTS_MEMBER} or {NPZ_WEIGHTS_MEMBER} is missing)"
-                )
+                findings.append(MISSING_WEIGHTS)
 
             def member(name: str) -> dict[str, Any] | None:
                 if name not in names:
@@ -416,9 +422,7 @@ def read_directory(p: Path, limits: Limits) -> ModelArchive:
     findings: list[Finding] = []
     weights = p / WEIGHTS_MEMBER
     if not weights.is_file() and not (p / NPZ_WEIGHTS_MEMBER).is_file():
-        raise CorruptArchiveError(
-            f"{p}: no weights ({WEIGHTS_MEMBER} or {NPZ_WEIGHTS_MEMBER} is missing)"
-        )
+        findings.append(MISSING_WEIGHTS)
     if weights.is_file():
         with open(weights, "rb") as fh:
             size = weights.stat().st_size
