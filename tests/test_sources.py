@@ -35,7 +35,7 @@ def test_a_directory_without_config_may_be_an_orbax_checkpoint(tmp_path: Path):
     ("name", "content", "message"),
     [
         ("missing.keras", None, "File not found: filepath="),
-        ("not_a_zip.keras", b"plain text", "File not found: filepath="),
+        ("not_a_zip.keras", b"plain text", "not a zip archive"),
         ("model.pkl", b"\x80\x04", "File format not supported: filepath="),
         ("missing.pkl", None, "File format not supported: filepath="),
     ],
@@ -48,3 +48,11 @@ def test_what_keras_rejects_is_rejected_in_its_words(tmp_path, name, content, me
         classify(path)
     assert isinstance(info.value, LayerhubError) and isinstance(info.value, ValueError)
     assert str(path) in str(info.value)
+
+
+@pytest.mark.parametrize("path", ["hf://org/model", "gs://bucket/m.keras"])
+def test_sources_layerhub_cannot_analyse_are_refused_in_safe_mode(path: str):
+    import layerhub
+
+    with pytest.raises(layerhub.UnsafeArchiveError, match="safe_mode=False"):
+        layerhub.load_model(path)

@@ -32,6 +32,7 @@ from .errors import (
     MissingObjectsError,
     ModelLoadError,
     PluginWarning,
+    UnsafeArchiveError,
 )
 from .index import EMPTY, requirements_for
 from .plugins import get_registry
@@ -57,9 +58,16 @@ def load_model(
     :class:`~layerhub.MissingObjectsError` naming every unresolvable object at once, and
     :class:`~layerhub.ModelLoadError` when Keras itself fails on the file. Sources only
     Keras can open (remote URLs, ``hf://``, Orbax checkpoints) are loaded with every
-    plugin object in :func:`scope`.
+    plugin object in :func:`scope`, and only with ``safe_mode=False``: layerhub cannot
+    analyse them first.
     """
     if classify(filepath) is Source.KERAS_ONLY:
+        if safe_mode:
+            raise UnsafeArchiveError(
+                f"{os.fspath(filepath)}: layerhub cannot inspect a remote, hf:// or Orbax "
+                "source before Keras runs it; download it and load the local file, or pass "
+                "safe_mode=False if you trust it"
+            )
         import keras
 
         with scope(custom_objects):

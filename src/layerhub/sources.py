@@ -5,7 +5,8 @@ rejects the rest with Keras's own wording (inside a :class:`~layerhub.LayerhubEr
 that is also the ``ValueError`` Keras raises). Local ``.keras`` zips, unzipped
 ``.keras`` directories and legacy ``.h5`` files are read by :mod:`layerhub.archive`;
 sources only Keras can open (remote URLs, ``hf://`` repositories, Orbax checkpoint
-directories) are handed to Keras with every plugin object in scope. Nothing here
+directories) cannot be analysed first, so ``load_model`` refuses them in safe mode and
+hands them to Keras, with every plugin object in scope, only with ``safe_mode=False``. Nothing here
 imports keras.
 """
 
@@ -41,12 +42,16 @@ def classify(filepath: str | os.PathLike[str]) -> Source:
         # an unzipped .keras archive; any other directory may be an Orbax checkpoint
         return Source.ARCHIVE if (path / "config.json").is_file() else Source.KERAS_ONLY
     if location.endswith(".keras"):
-        if path.is_file() and zipfile.is_zipfile(path):
-            return Source.ARCHIVE
-        raise CorruptArchiveError(
-            f"File not found: filepath={location}. "
-            "Please ensure the file is an accessible `.keras` zip file."
-        )
+        if not path.exists():
+            raise CorruptArchiveError(f"File not found: filepath={location}")
+        if not (path.is_file() and zipfile.is_zipfile(path)):
+            # Keras says "File not found" here too, which sends people looking for a
+            # file that is right there: say what is actually wrong.
+            raise CorruptArchiveError(
+                f"{location}: not a zip archive, so not a `.keras` file (truncated, or "
+                "another format renamed?)"
+            )
+        return Source.ARCHIVE
     if location.endswith(H5_SUFFIXES):
         return Source.ARCHIVE
     raise CorruptArchiveError(
