@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from . import provenance
+from . import fastload, provenance
 from .archive import read_archive
 from .errors import (
     LayerhubError,
@@ -46,6 +46,8 @@ def load_model(
     custom_objects: Mapping[str, Any] | None = None,
     compile: bool = True,
     safe_mode: bool = True,
+    *,
+    fast: bool = True,
 ) -> Any:
     """Load a model saved by Keras, importing exactly the plugin objects it needs.
 
@@ -59,7 +61,8 @@ def load_model(
     :class:`~layerhub.ModelLoadError` when Keras itself fails on the file. Sources only
     Keras can open (remote URLs, ``hf://``, Orbax checkpoints) are loaded with every
     plugin object in :func:`scope`, and only with ``safe_mode=False``: layerhub cannot
-    analyse them first.
+    analyse them first. ``fast`` skips initializing weights the archive overwrites
+    (:mod:`layerhub.fastload`); ``fast=False`` is Keras's own load, unchanged.
     """
     if classify(filepath) is Source.KERAS_ONLY:
         if safe_mode:
@@ -84,11 +87,10 @@ def load_model(
 
     import keras
 
+    load = fastload.load_model if fast else keras.saving.load_model
     try:
         with user_objects_first(user), keras.saving.custom_object_scope({**objects, **user}):
-            return keras.saving.load_model(
-                filepath, custom_objects=user or None, compile=compile, safe_mode=safe_mode
-            )
+            return load(filepath, custom_objects=user or None, compile=compile, safe_mode=safe_mode)
     except LayerhubError:
         raise
     except Exception as exc:
