@@ -33,6 +33,7 @@ import contextlib
 import io
 import logging
 import os
+import random as pyrandom
 import struct
 import threading
 import weakref
@@ -67,6 +68,7 @@ def load_model(filepath: Any, custom_objects: Any, compile: bool, safe_mode: boo
     if reason:
         logger.debug("layerhub fast load is off (%s); using keras.saving.load_model", reason)
         return plain()
+    rng_state = random_state()
     try:
         with deferred_initialization(keras):
             window = stored_weights(filepath)
@@ -75,6 +77,7 @@ def load_model(filepath: Any, custom_objects: Any, compile: bool, safe_mode: boo
             return load_keras_zip(os.fspath(filepath), window, custom_objects, compile, safe_mode)
     except Exception as exc:  # redo on Keras's path so the caller sees Keras's own error
         failure = exc
+    restore_random_state(rng_state)  # the retry draws the same default seeds Keras would
     model = plain()
     logger.warning(
         "layerhub fast load failed where keras.saving.load_model succeeded (%s: %s); "
@@ -106,6 +109,20 @@ def unsupported_reason(keras: Any) -> str:
         if not callable(getattr(variable, name, None)):
             return f"keras.Variable has no {name}"
     return ""
+
+
+def random_state() -> tuple[Any, Any]:
+    """The global generators Keras draws default initializer seeds from."""
+    import numpy as np
+
+    return pyrandom.getstate(), np.random.get_state()
+
+
+def restore_random_state(state: tuple[Any, Any]) -> None:
+    import numpy as np
+
+    pyrandom.setstate(state[0])
+    np.random.set_state(state[1])
 
 
 # -- deferred initialization --------------------------------------------------------------
