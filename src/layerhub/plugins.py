@@ -129,8 +129,7 @@ def discover(
         infos.append(PluginInfo(provider, value, "ok", names=names))
 
     for ep in entry_points():
-        dist = ep.dist
-        provider = Provider(dist.name if dist else "?", dist.version if dist else "", ep.name)
+        provider = Provider(*identity(ep.dist), ep.name)
         if not autoload or {normalize_name(ep.name), normalize_name(provider.distribution)} & (
             disabled
         ):
@@ -163,7 +162,33 @@ def entry_points() -> list[importlib_metadata.EntryPoint]:
     once (the first one wins, as for imports).
     """
     eps = importlib_metadata.entry_points(group=hookspecs.ENTRY_POINT_GROUP)
-    return sorted(eps, key=lambda ep: (normalize_name(ep.dist.name) if ep.dist else "", ep.name))
+    return sorted(eps, key=lambda ep: (normalize_name(identity(ep.dist)[0]), ep.name))
+
+
+def identity(dist: importlib_metadata.Distribution | None) -> tuple[str, str]:
+    """``(name, version)`` of a distribution, reading its metadata headers once.
+
+    ``dist.name`` and ``dist.version`` each parse the whole metadata file with the
+    email parser; with hundreds of plugins that was most of discovery (see
+    benchmarks/results.md). The two headers come first, so a line scan suffices.
+    """
+    if dist is None:
+        return "?", ""
+    cached = getattr(dist, "_layerhub_identity", None)
+    if cached is None:
+        headers: dict[str, str] = {}
+        text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
+        for line in text.splitlines():
+            if not line.strip():
+                break
+            key, sep, value = line.partition(":")
+            if sep and key in ("Name", "Version"):
+                headers.setdefault(key, value.strip())
+        if "Name" not in headers or "Version" not in headers:
+            headers = {"Name": dist.name, "Version": dist.version}
+        cached = (headers["Name"], headers["Version"])
+        dist._layerhub_identity = cached  # type: ignore[attr-defined]
+    return cached
 
 
 _lock = threading.Lock()

@@ -7,6 +7,7 @@ imported only when :meth:`Registry.resolve` is asked for their name.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 import threading
@@ -224,6 +225,7 @@ class Registry:
         return objects, failures
 
 
+@functools.lru_cache(maxsize=4096)
 def normalize_name(name: str) -> str:
     """PEP 503 normalisation, so ``Acme_Blocks`` and ``acme-blocks`` are one distribution."""
     return re.sub(r"[-_.]+", "-", name).lower()
