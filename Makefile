@@ -30,9 +30,15 @@ test: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadgroup
 	# The core save/load/scope flows again on the JAX backend (the full suite runs on TensorFlow).
 	KERAS_BACKEND=jax $(PY) -m pytest -n 0 -m backends
+	# The benchmarks at small sizes, so they keep working (no time is asserted).
+	$(PY) benchmarks/run.py --quick > /dev/null
 
 docs: $(STAMP)
 	$(PY) -m mkdocs build --strict
+
+# Full sizes (about 15 minutes; needs ~3 GB of temporary disk): writes benchmarks/results.md.
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) build dist site .pytest_cache
