@@ -196,15 +196,20 @@ def big_archive(path: Path, gibibytes: float, layers: int = 4) -> Path:
 WIDE_MODEL = """
 import sys, keras
 import bench_layers.layers as L
-depth, path = int(sys.argv[1]), sys.argv[2]
-x = inputs = keras.Input((4,))
-for i in range(depth):
-    x = getattr(L, f"Block{i % 20}")(4, name=f"b{i}")(x)
+count, path = int(sys.argv[1]), sys.argv[2]
+inputs = keras.Input((4,))
+branches = []
+for b in range(0, count, 50):  # branches of 50: a 2,000-deep chain exceeds Python's recursion
+    x = inputs
+    for i in range(b, min(b + 50, count)):
+        x = getattr(L, f"Block{i % 20}")(4, name=f"b{i}")(x)
+    branches.append(x)
+x = keras.layers.Concatenate()(branches) if len(branches) > 1 else branches[0]
 keras.Model(inputs, x).save(path)
 """
 
 
 def wide_plugin_model(site: Path, path: Path, depth: int) -> Path:
-    """A model of ``depth`` plugin layers (each with a schema to validate)."""
+    """A model of ``depth`` plugin layers (each with a schema), in branches of 50."""
     run_child(WIDE_MODEL, str(depth), str(path), site=site)
     return path

@@ -198,8 +198,23 @@ def failure(load, path):
     return None
 
 
+def corrupted(name, source):
+    # A byte of the stored weights flipped on disk: only the member's CRC can tell.
+    path = out / f"{name}.keras"
+    path.write_bytes((out / source).read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("model.weights.h5")
+    with open(path, "r+b") as f:
+        f.seek(info.header_offset + 30 + len(info.filename) + len(info.extra) + info.file_size - 5)
+        byte = f.read(1)
+        f.seek(-1, 1)
+        f.write(bytes([byte[0] ^ 0xFF]))
+    return path
+
+
 for name, path in [("shape", archive("shape", "d4.keras", "d5.keras")),
-                   ("count", archive("count", "d4_nobias.keras", "d4.keras"))]:
+                   ("count", archive("count", "d4_nobias.keras", "d4.keras")),
+                   ("crc", corrupted("crc", "d4.keras"))]:
     log.clear()
     results["mismatch_" + name] = {
         "keras": failure(keras.saving.load_model, path),
@@ -238,12 +253,16 @@ def test_initializers_of_saved_weights_are_skipped(compared):
         assert compared[name]["fast_glorot_calls"] == 0, name
 
 
-@pytest.mark.parametrize("case", ["shape", "count"])
-def test_mismatch_fails_exactly_as_keras(compared, case):
+@pytest.mark.parametrize(
+    ("case", "error"),
+    [("shape", "builtins.ValueError"), ("count", "builtins.ValueError"),
+     ("crc", "zipfile.BadZipFile")],
+)  # fmt: skip
+def test_bad_weights_fail_exactly_as_keras(compared, case, error):
     result = compared["mismatch_" + case]
     assert result["keras"] is not None
     assert result["layerhub"] == result["keras"]
-    assert result["keras"][0] == "builtins.ValueError"
+    assert result["keras"][0] == error
 
 
 FALLBACK = """

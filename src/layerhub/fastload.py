@@ -30,18 +30,17 @@ sees is the one Keras raises for that file.
 from __future__ import annotations
 
 import contextlib
-import io
 import logging
 import os
 import random as pyrandom
-import struct
 import threading
 import weakref
 import zipfile
-import zlib
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
+
+from .zipmember import MemberReader, StoredMember, member_crc, stored_member
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +50,6 @@ TESTED_KERAS = ((3, 15), (3, 16))
 TESTED_BACKENDS = ("tensorflow", "jax")
 
 WEIGHTS_MEMBER = "model.weights.h5"
-LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
-LOCAL_HEADER_SIGNATURE = b"PK\x03\x04"
 
 
 def load_model(filepath: Any, custom_objects: Any, compile: bool, safe_mode: bool) -> Any:
@@ -273,13 +270,6 @@ def _backend_functions() -> tuple[Any, Any]:
 # -- reading the weights straight from the archive ------------------------------------
 
 
-class StoredMember:
-    """Where one uncompressed zip member's bytes lie in the file, and their CRC-32."""
-
-    def __init__(self, path: str, offset: int, size: int, crc: int) -> None:
-        self.path, self.offset, self.size, self.crc = path, offset, size, crc
-
-
 def stored_weights(filepath: Any) -> StoredMember | None:
     """The weights member of a local ``.keras`` zip if it is stored uncompressed."""
     path = os.fspath(filepath) if isinstance(filepath, str | os.PathLike) else None
@@ -292,66 +282,7 @@ def stored_weights(filepath: Any) -> StoredMember | None:
             info = zf.getinfo(WEIGHTS_MEMBER)
         except KeyError:
             return None
-        if info.compress_type != zipfile.ZIP_STORED or info.flag_bits & 0x1:
-            return None
-        with open(path, "rb") as f:
-            f.seek(info.header_offset)
-            header = f.read(LOCAL_HEADER.size)
-    if len(header) != LOCAL_HEADER.size:
-        return None
-    fields = LOCAL_HEADER.unpack(header)
-    if fields[0] != LOCAL_HEADER_SIGNATURE:
-        return None
-    name_length, extra_length = fields[9], fields[10]
-    offset = info.header_offset + LOCAL_HEADER.size + name_length + extra_length
-    if offset + info.file_size > os.path.getsize(path):
-        return None
-    return StoredMember(path, offset, info.file_size, info.CRC)
-
-
-class MemberReader(io.RawIOBase):
-    """A read-only, seekable file of one stored member, read from disk with ``pread``.
-
-    h5py reads through ``readinto``, so dataset bytes go from the page cache straight
-    into the arrays Keras assigns: no copy of the whole member is ever held.
-    """
-
-    def __init__(self, member: StoredMember) -> None:
-        super().__init__()
-        self._member = member
-        self._fd = os.open(member.path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-        self._pos = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        view = memoryview(buffer).cast("B")
-        count = max(0, min(len(view), self._member.size - self._pos))
-        done = 0
-        while done < count:
-            n = os.preadv(self._fd, [view[done:count]], self._member.offset + self._pos + done)
-            if n == 0:
-                break
-            done += n
-        self._pos += done
-        return done
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._member.size}[whence]
-        self._pos = max(0, base + offset)
-        return self._pos
-
-    def tell(self) -> int:
-        return self._pos
-
-    def close(self) -> None:
-        if not self.closed:
-            os.close(self._fd)
-        super().close()
+    return stored_member(path, info)
 
 
 class _Archive:
@@ -397,16 +328,6 @@ def weights_store_class() -> type:
             return array
 
     return WeightsStore
-
-
-def member_crc(member: StoredMember) -> int:
-    """CRC-32 of the member's bytes (zlib releases the GIL, so this runs alongside)."""
-    crc = 0
-    with MemberReader(member) as reader:
-        buffer = bytearray(16 * 1024 * 1024)
-        while n := reader.readinto(buffer):
-            crc = zlib.crc32(memoryview(buffer)[:n], crc)
-    return crc
 
 
 def load_keras_zip(
