@@ -12,12 +12,15 @@ changes:
    initializer's value exactly as Keras does). Every variable the archive does not
    assign gets its real initializer once the load is done, so its value is the one
    Keras would give. Custom initializers, and those seeded with a stateful
-   ``SeedGenerator``, run at once as usual.
-2. **No in-memory copy of the weights.** Keras reads ``model.weights.h5`` into a
-   ``BytesIO`` before h5py opens it. An archive written by Keras stores that member
-   uncompressed, so h5py reads it here straight from the ``.keras`` file through a
-   seekable window (:class:`MemberReader`), and the member's CRC-32 is checked on a
-   second thread while the model is built, as reading it through ``zipfile`` would.
+   ``SeedGenerator``, run at once as usual. One difference remains on TensorFlow: code
+   that reads a variable's *value* while the model is being built, before the archive
+   assigns it, sees unspecified numbers where Keras would show random ones.
+2. **No copy of the weights.** Keras reads ``model.weights.h5`` into a ``BytesIO``
+   before h5py opens it. An archive written by Keras stores that member uncompressed,
+   so h5py reads it here straight from the ``.keras`` file
+   (:class:`~layerhub.zipmember.MemberReader`) into aligned arrays that the variables
+   adopt through DLPack, and the member's CRC-32 is checked on a second thread while
+   the model is built, as reading it through ``zipfile`` would.
 
 Both rely on Keras internals, which is why they live in this one module: the Keras range
 it was tested against is pinned (:data:`TESTED_KERAS`), and outside that range, on an
@@ -101,6 +104,11 @@ def unsupported_reason(keras: Any) -> str:
         return "a keras.distribution is set"
     if keras.config.is_nnx_enabled():
         return "Flax NNX is enabled"
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        if tf.distribute.has_strategy():
+            return "a tf.distribute strategy is active"
     variable = keras.Variable
     for name in ("_initialize", "_initialize_with_initializer", "_direct_assign"):
         if not callable(getattr(variable, name, None)):
