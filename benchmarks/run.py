@@ -39,10 +39,18 @@ class Sizes:
     model_mb: tuple[float, ...]
 
 
-FULL = Sizes(runs=5, plugins=50, many_plugins=500, depth=200, scan_gib=1.0,
-             schema_layers=2000, model_mb=(10, 100, 500))  # fmt: skip
-QUICK = Sizes(runs=1, plugins=5, many_plugins=20, depth=20, scan_gib=0.01,
-              schema_layers=40, model_mb=(2,))  # fmt: skip
+FULL = Sizes(
+    runs=5,
+    plugins=50,
+    many_plugins=500,
+    depth=200,
+    scan_gib=1.0,
+    schema_layers=2000,
+    model_mb=(10, 100, 500),
+)
+QUICK = Sizes(
+    runs=1, plugins=5, many_plugins=20, depth=20, scan_gib=0.01, schema_layers=40, model_mb=(2,)
+)
 
 
 @dataclass
@@ -133,8 +141,13 @@ def import_and_discovery(suite: Suite) -> Iterator[Row]:
         timed("import keras"),
         suite.sizes.runs,
     )
-    yield Row("8", f"`import layerhub` + discovery, {n} plugins (fresh process)",
-              "`import keras` (fresh process)", pair, 0.05)  # fmt: skip
+    yield Row(
+        "8",
+        f"`import layerhub` + discovery, {n} plugins (fresh process)",
+        "`import keras` (fresh process)",
+        pair,
+        0.05,
+    )
 
 
 def discovery_many(suite: Suite) -> Iterator[Row]:
@@ -149,8 +162,13 @@ def discovery_many(suite: Suite) -> Iterator[Row]:
         ),
         suite.sizes.runs,
     )
-    yield Row("8", f"discovery with {n} installed plugin distributions",
-              "bare `importlib.metadata.entry_points(group=\"layerhub\")`", pair, 2.0)  # fmt: skip
+    yield Row(
+        "8",
+        f"discovery with {n} installed plugin distributions",
+        'bare `importlib.metadata.entry_points(group="layerhub")`',
+        pair,
+        2.0,
+    )
 
 
 WHOLE_LOAD = "import sys, layerhub; layerhub.load_model(sys.argv[1], fast={fast})"
@@ -170,13 +188,18 @@ def whole_load(suite: Suite) -> Iterator[Row]:
         return lambda: process_seconds([PY, "-c", code, str(model)], site=site)
 
     for fast in (True, False):
-        pair = alternate(process(WHOLE_LOAD.format(fast=fast)), process(KERAS_LOAD),
-                         suite.sizes.runs)  # fmt: skip
-        yield Row("8", f"`layerhub.load_model(fast={fast})`, {depth} layers, 20 plugin objects "
-                  "(fresh process, whole load)",
-                  "`keras.saving.load_model` + `custom_objects` (fresh process)", pair,
-                  1.05 if fast else None,
-                  note="" if fast else "layerhub's overhead alone: no fast path")  # fmt: skip
+        pair = alternate(
+            process(WHOLE_LOAD.format(fast=fast)), process(KERAS_LOAD), suite.sizes.runs
+        )
+        yield Row(
+            "8",
+            f"`layerhub.load_model(fast={fast})`, {depth} layers, 20 plugin objects "
+            "(fresh process, whole load)",
+            "`keras.saving.load_model` + `custom_objects` (fresh process)",
+            pair,
+            1.05 if fast else None,
+            note="" if fast else "layerhub's overhead alone: no fast path",
+        )
 
 
 ZIP_JSON = (
@@ -208,12 +231,22 @@ def scan(suite: Suite) -> Iterator[Row]:
 
     reference = lambda: process_seconds([PY, "-c", ZIP_JSON, str(big)])  # noqa: E731
     pair = alternate(candidate(big), reference, suite.sizes.runs)
-    yield Row("8", f"{what}, {gib:g} GiB of weights", "zip open + `json.loads(config.json)` "
-              "(fresh process)", pair, 2.0)  # fmt: skip
+    yield Row(
+        "8",
+        f"{what}, {gib:g} GiB of weights",
+        "zip open + `json.loads(config.json)` (fresh process)",
+        pair,
+        2.0,
+    )
     size = alternate(candidate(big), candidate(small), suite.sizes.runs)
-    yield Row("8", f"the same scan: {gib:g} GiB of weights against {gib:g} MiB",
-              "the same archive with 1/1024 of the weights", size, 1.2,
-              note="independence of the weights' size")  # fmt: skip
+    yield Row(
+        "8",
+        f"the same scan: {gib:g} GiB of weights against {gib:g} MiB",
+        "the same archive with 1/1024 of the weights",
+        size,
+        1.2,
+        note="independence of the weights' size",
+    )
     big.unlink()
     small.unlink()
 
@@ -228,35 +261,63 @@ raw = zipfile.ZipFile(sys.argv[1]).read("config.json")
 def clock(fn):
     start = time.perf_counter(); fn(); return time.perf_counter() - start
 config = json.loads(raw)
-cold = clock(lambda: schemas.check_references(custom_references(config), registry))
-warm = [clock(lambda: schemas.check_references(custom_references(config), registry))
-        for _ in range(5)]
+references = custom_references(config)
+cold = clock(lambda: schemas.check_references(references, registry))
+warm = [clock(lambda: schemas.check_references(references, registry)) for _ in range(5)]
+walk = [clock(lambda: custom_references(config)) for _ in range(5)]
 parse = [clock(lambda: json.loads(raw)) for _ in range(5)]
-report = schemas.check_references(custom_references(config), registry)
-print(json.dumps({"cold": cold, "warm": statistics.median(warm),
+report = schemas.check_references(references, registry)
+print(json.dumps({"cold": cold, "warm": statistics.median(warm), "walk": statistics.median(walk),
                   "json": statistics.median(parse), "checked": report.checked}))
 """
+
+
+def median_of(results: list[dict], key: str) -> float:
+    values = sorted(r[key] for r in results)
+    return values[len(values) // 2]
 
 
 def schema_validation(suite: Suite) -> Iterator[Row]:
     n = suite.sizes.schema_layers
     figure = f"schema validation of every plugin object, {n}-layer model"
     if not layerhub_has("schemas"):
-        yield Row("8", figure, "`json.loads(config.json)`", None, 1.0,
-                  note="layerhub.schemas is not on this branch")  # fmt: skip
+        yield Row(
+            "8",
+            figure,
+            "`json.loads(config.json)`",
+            None,
+            1.0,
+            note="layerhub.schemas is not on this branch",
+        )
         return
     site = suite.site("layers", synth.layer_plugin)
     model = synth.wide_plugin_model(site, suite.tmp / "wide.keras", n)
     results = [run_child(VALIDATE, str(model), site=site) for _ in range(suite.sizes.runs)]
     results = [r for r in results if r]
     assert all(r["checked"] == n for r in results), results
-    json_s = sorted(r["json"] for r in results)[len(results) // 2]
-    cold = sorted(r["cold"] for r in results)[len(results) // 2]
-    warm = sorted(r["warm"] for r in results)[len(results) // 2]
-    yield Row("8", figure + " (first check in a process)", "`json.loads(config.json)`",
-              Pair(cold, json_s, len(results)), 1.0)  # fmt: skip
-    yield Row("8", figure + " (validators compiled)", "`json.loads(config.json)`",
-              Pair(warm, json_s, len(results)), 1.0)  # fmt: skip
+    runs, parse = len(results), median_of(results, "json")
+    yield Row(
+        "8",
+        figure + " (first check in a process: compiles the validators)",
+        "`json.loads(config.json)`",
+        Pair(median_of(results, "cold"), parse, runs),
+        1.0,
+    )
+    yield Row(
+        "8",
+        figure + " (validators compiled)",
+        "`json.loads(config.json)`",
+        Pair(median_of(results, "warm"), parse, runs),
+        1.0,
+    )
+    yield Row(
+        "8",
+        f"reference walk of the {n}-layer config (finds the objects to validate)",
+        "`json.loads(config.json)`",
+        Pair(median_of(results, "walk"), parse, runs),
+        None,
+        note="runs before validation on every load",
+    )
 
 
 # -- issue 9: fast load --------------------------------------------------------------------
@@ -305,24 +366,43 @@ def fast_load(suite: Suite) -> Iterator[Row]:
         assert times is not None
         runs = suite.sizes.runs
         large = mb == max(suite.sizes.model_mb)
-        yield Row("9", f"`layerhub.load_model`, {size:.0f} MB model (in process)",
-                  "`keras.saving.load_model`", Pair(times["layerhub"], times["keras"], runs),
-                  0.5 if large and mb >= 500 else 1.0)  # fmt: skip
-        yield Row("9", f"`layerhub.load_model`, {size:.0f} MB model (in process)",
-                  "raw read of `model.weights.h5` from the zip",
-                  Pair(times["layerhub"], times["raw"], runs),
-                  2.5 if large and mb >= 500 else None)  # fmt: skip
+        yield Row(
+            "9",
+            f"`layerhub.load_model`, {size:.0f} MB model (in process)",
+            "`keras.saving.load_model`",
+            Pair(times["layerhub"], times["keras"], runs),
+            0.5 if large and mb >= 500 else 1.0,
+        )
+        yield Row(
+            "9",
+            f"`layerhub.load_model`, {size:.0f} MB model (in process)",
+            "raw read of `model.weights.h5` from the zip",
+            Pair(times["layerhub"], times["raw"], runs),
+            2.5 if large and mb >= 500 else None,
+        )
         if large:
             runs = max(1, min(3, suite.sizes.runs))
             ours = peak_memory(path, "layerhub.load_model", runs)
             theirs = peak_memory(path, "keras.saving.load_model", runs)
-            yield Row("8, 9", f"peak memory (max RSS) of `layerhub.load_model`, {size:.0f} MB "
-                      "model (fresh process)", "`keras.saving.load_model` on the same file",
-                      Pair(ours[0], theirs[0], runs), 1.0, unit="MiB",
-                      note="issue 8 allows 1.05, issue 9 asks for at most Keras's")  # fmt: skip
-            yield Row("8, 9", f"growth of max RSS during the load, {size:.0f} MB model",
-                      "the same for `keras.saving.load_model`", Pair(ours[1], theirs[1], runs),
-                      None, unit="MiB", note="the load's own memory, after imports")  # fmt: skip
+            yield Row(
+                "8, 9",
+                f"peak memory (max RSS) of `layerhub.load_model`, {size:.0f} MB "
+                "model (fresh process)",
+                "`keras.saving.load_model` on the same file",
+                Pair(ours[0], theirs[0], runs),
+                1.0,
+                unit="MiB",
+                note="issue 8 allows 1.05, issue 9 asks for at most Keras's",
+            )
+            yield Row(
+                "8, 9",
+                f"growth of max RSS during the load, {size:.0f} MB model",
+                "the same for `keras.saving.load_model`",
+                Pair(ours[1], theirs[1], runs),
+                None,
+                unit="MiB",
+                note="the load's own memory, after imports",
+            )
         path.unlink()
 
 
@@ -337,8 +417,7 @@ BENCHMARKS = [
 
 
 def render(rows: list[Row], sizes: Sizes, seconds: float, quick: bool) -> str:
-    head = ["issue", "figure", "reference", "median", "reference median", "ratio", "floor",
-            "note"]  # fmt: skip
+    head = ["issue", "figure", "reference", "median", "reference median", "ratio", "floor", "note"]
     lines = [
         "# layerhub benchmarks",
         "",

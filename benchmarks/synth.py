@@ -168,16 +168,22 @@ def big_archive(path: Path, gibibytes: float, layers: int = 4) -> Path:
         "config": {
             "name": "sequential",
             "layers": [
-                {"module": "keras.layers", "class_name": "InputLayer",
-                 "config": {"batch_shape": [None, width], "dtype": "float32", "name": "input"}}
+                {
+                    "module": "keras.layers",
+                    "class_name": "InputLayer",
+                    "config": {"batch_shape": [None, width], "dtype": "float32", "name": "input"},
+                }
             ]
             + [
-                {"module": "keras.layers", "class_name": "Dense",
-                 "config": {"name": name, "units": width, "use_bias": False}}
+                {
+                    "module": "keras.layers",
+                    "class_name": "Dense",
+                    "config": {"name": name, "units": width, "use_bias": False},
+                }
                 for name in names
             ],
         },
-    }  # fmt: skip
+    }
     weights = path.with_suffix(".weights.h5")
     chunk = np.ones((max(1, (64 << 20) // (width * 4)), width), np.float32)
     with h5py.File(weights, "w") as h5:
