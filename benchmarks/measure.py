@@ -69,12 +69,19 @@ class Pair:
 
 
 def alternate(candidate: Callable[[], float], reference: Callable[[], float], runs: int) -> Pair:
-    """Median of ``runs`` values of each callable (each returns one measurement)."""
+    """Median of ``runs`` values of each callable (each returns one measurement).
+
+    The order flips every run (ABBA...), so a drift in the machine's load hits both.
+    """
     a: list[float] = []
     b: list[float] = []
-    for _ in range(runs):
-        a.append(candidate())
-        b.append(reference())
+    for i in range(runs):
+        if i % 2:
+            b.append(reference())
+            a.append(candidate())
+        else:
+            a.append(candidate())
+            b.append(reference())
     return Pair(statistics.median(a), statistics.median(b), runs)
 
 

@@ -334,10 +334,10 @@ fast = lambda: layerhub.load_model(path)
 for fn in (raw, plain, fast):
     fn()  # warm: imports, discovery, page cache
 times = {"raw": [], "keras": [], "layerhub": []}
-for _ in range(runs):
-    times["raw"].append(clock(raw))
-    times["keras"].append(clock(plain))
-    times["layerhub"].append(clock(fast))
+for i in range(runs):  # the order flips every run, so drift in the machine's load hits all
+    order = [("raw", raw), ("keras", plain), ("layerhub", fast)]
+    for name, fn in order if i % 2 == 0 else order[::-1]:
+        times[name].append(clock(fn))
 print(json.dumps({k: statistics.median(v) for k, v in times.items()}))
 """
 

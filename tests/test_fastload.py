@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import keras
 import layerhub
+from layerhub import fastload
 from layerhub_seed import examples
 
 out = Path(sys.argv[1])
@@ -142,6 +143,8 @@ def count_calls(cls):
 
 
 glorot = count_calls(keras.initializers.GlorotUniform)
+# Defer every variable, however small, so that these small models exercise the deferral.
+default_size, fastload.MIN_DEFERRED_SIZE = fastload.MIN_DEFERRED_SIZE, 0
 results = {}
 for name, build in [("sequence", sequence_model), ("image", image_model),
                     ("nested", nested_model), ("compiled_untrained", compiled_untrained),
@@ -166,6 +169,11 @@ for name, build in [("sequence", sequence_model), ("image", image_model),
     keras.utils.set_random_seed(11)
     plain = snapshot(layerhub.load_model(path, fast=False))
     results[name]["plain_differences"] = differences(reference, plain)
+    fastload.MIN_DEFERRED_SIZE = default_size  # small variables initialized at once
+    keras.utils.set_random_seed(11)
+    default = snapshot(layerhub.load_model(path))
+    results[name]["default_differences"] = differences(reference, default)
+    fastload.MIN_DEFERRED_SIZE = 0
 
 
 def archive(name, config_from, weights_from):
@@ -242,6 +250,7 @@ def test_every_variable_is_bit_identical_to_keras(compared, name):
     assert result["variables"] > 0
     assert result["differences"] == []
     assert result["plain_differences"] == []
+    assert result["default_differences"] == []
     assert result["log"] == []  # the fast path ran: no fallback, no retry
 
 
