@@ -34,6 +34,7 @@ sees is the one Keras raises for that file.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import math
 import os
@@ -115,11 +116,35 @@ def unsupported_reason(keras: Any) -> str:
 
         if tf.distribute.has_strategy():
             return "a tf.distribute strategy is active"
-    variable = keras.Variable
-    for name in ("_initialize", "_initialize_with_initializer", "_direct_assign"):
-        if not callable(getattr(variable, name, None)):
-            return f"keras.Variable has no {name}"
+    for owner, names in _INTERNALS.items():
+        obj = keras.Variable if owner == "Variable" else _saving_lib()
+        missing = [name for name in names if not hasattr(obj, name)]
+        if missing:
+            return f"Keras lacks the internals the fast path uses: {owner}.{missing[0]}"
     return ""
+
+
+#: The Keras internals this module touches, checked before each fast load.
+_INTERNALS = {
+    "Variable": ("_initialize", "_initialize_with_initializer", "_direct_assign", "assign"),
+    "saving_lib": (
+        "_safe_zip_read",
+        "_model_from_config",
+        "_load_state",
+        "_raise_loading_failure",
+        "H5IOStore",
+        "DiskIOStore",
+        "safe_get_h5_dataset",
+        "_CONFIG_FILENAME",
+        "_ASSETS_DIRNAME",
+    ),
+}
+
+
+def _saving_lib() -> Any:
+    from keras.src.saving import saving_lib
+
+    return saving_lib
 
 
 def random_state() -> tuple[Any, Any]:
@@ -331,6 +356,7 @@ def aligned_empty(shape: tuple[int, ...], dtype: Any) -> Any:
     return raw[start : start + nbytes].view(dtype).reshape(shape)
 
 
+@functools.cache
 def weights_store_class() -> type:
     """Keras's ``H5IOStore`` reading each plain dataset into a fresh aligned array."""
     from keras.src.saving import saving_lib
