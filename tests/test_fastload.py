@@ -11,7 +11,8 @@ from __future__ import annotations
 import pytest
 from support import last_json, run_python
 
-pytestmark = pytest.mark.slow
+# One worker runs the whole module, so each backend's child (the expensive part) runs once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("fastload")]
 
 COMPARE = r"""
 import json, logging, re, sys, zipfile
