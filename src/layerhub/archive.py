@@ -34,6 +34,7 @@ from typing import Any
 
 from .errors import ConfigurationError, CorruptArchiveError, UnsafeArchiveError
 from .findings import Finding, Severity
+from .zipmember import MemberReader, stored_member
 
 CONFIG_MEMBER = "config.json"
 METADATA_MEMBER = "metadata.json"
@@ -379,9 +380,18 @@ def read_zip(p: Path, limits: Limits) -> ModelArchive:
 def inspect_zipped_h5(
     zf: zipfile.ZipFile, info: zipfile.ZipInfo, where: str, limits: Limits
 ) -> list[Finding]:
-    """Inspect an HDF5 member in place when stored (Keras stores it: seeks are cheap),
-    else from a temporary copy, since seeking back in a deflated stream re-inflates it."""
+    """Inspect an HDF5 member in place when stored (as Keras stores it), else from a
+    temporary copy, since seeking back in a deflated stream re-inflates it.
+
+    A stored member is read straight from the file (:mod:`layerhub.zipmember`):
+    ``zipfile``'s own stream re-reads a member from its start on every backward seek,
+    which made scanning 1 GiB of weights take seconds (benchmarks/results.md).
+    """
     location = f"{where}!{info.filename}"
+    member = stored_member(zf.filename, info) if zf.filename else None
+    if member is not None:
+        with MemberReader(member) as stream:
+            return inspect_h5(stream, location, info.file_size, limits, info.filename)
     with zf.open(info) as stream:
         if info.compress_type == zipfile.ZIP_STORED:
             return inspect_h5(stream, location, info.file_size, limits, info.filename)
