@@ -43,7 +43,10 @@ def classify(filepath: str | os.PathLike[str]) -> Source:
         return Source.ARCHIVE if (path / "config.json").is_file() else Source.KERAS_ONLY
     if location.endswith(".keras"):
         if not path.exists():
-            raise CorruptArchiveError(f"File not found: filepath={location}")
+            raise CorruptArchiveError(
+                f"File not found: filepath={location}. "
+                "Please ensure the file is an accessible `.keras` zip file."  # Keras's words
+            )
         if not (path.is_file() and zipfile.is_zipfile(path)):
             # Keras says "File not found" here too, which sends people looking for a
             # file that is right there: say what is actually wrong.
