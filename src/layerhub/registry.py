@@ -17,6 +17,7 @@ from typing import Any
 
 from .errors import PluginError, PluginWarning
 from .keras_builtins import shadows_builtin
+from .schemas import ref_problem
 
 #: A schema is a JSON Schema dict, or ``"package:relative/path.json"`` naming a JSON file
 #: shipped inside a Python package (read with :mod:`importlib.resources`).
@@ -144,8 +145,15 @@ class PluginRegistrar:
         if not isinstance(name, str) or not name.strip():
             raise TypeError(f"a registered name must be a non-empty string, got {name!r}")
         check_target(target)
-        if schema is not None and not isinstance(schema, Mapping | str):
-            raise TypeError(f"schema for {name!r} must be a dict or 'package:path.json'")
+        problem = None if schema is None else ref_problem(schema)
+        if problem:
+            warnings.warn(
+                f"layerhub plugin {self.provider.plugin!r} from {self.provider.requirement}: "
+                f"the schema of {name!r} {problem}; its configs are not validated",
+                PluginWarning,
+                stacklevel=2,
+            )
+            schema = None
         if example is not None:
             check_target(example)
         if shadows_builtin(name):
