@@ -297,7 +297,11 @@ def check_references(
             continue
         result = compiled(entry)
         if result is None or result.validator is None:
-            reason = "its plugin declares no schema" if result is None else "its schema is invalid"
+            reason = (
+                "its plugin declares no schema"
+                if result is None
+                else f"its schema is invalid: {result.problem}"
+            )
             report.unchecked.append(Unchecked(reference.name, reference.pointer, reason))
             continue
         report.checked += 1
@@ -375,12 +379,26 @@ def violations(
         return [
             SchemaViolation(name, where, "", "$ref", None, "nested too deeply to validate", member)
         ]
-    found = [v for error in errors for v in split(error, name, where, member)]
-    return sorted(found, key=lambda v: (v.path, v.keyword))
+    # Two subschemas can require the same thing (a $ref'd schema and its refinement):
+    # one violation each.
+    found = {
+        (v.path, v.keyword, v.message): v
+        for error in errors
+        for v in split(error, name, where, member)
+    }
+    return sorted(found.values(), key=lambda v: (v.path, v.keyword))
 
 
 def split(error: ValidationError, name: str, where: str, member: str) -> list[SchemaViolation]:
-    """One violation per offending property, so each one's pointer names it exactly."""
+    """One violation per offending property, so each one's pointer names it exactly.
+
+    An ``anyOf``/``oneOf`` failure is reported through its most relevant branch failure
+    (jsonschema's ``best_match``): "minimum" at the exact key says more than "anyOf".
+    """
+    if error.context:
+        from jsonschema.exceptions import best_match
+
+        error = best_match([error])
     at = pointer(error.absolute_path)
     keyword = str(error.validator)
     instance = error.instance
