@@ -14,7 +14,7 @@ from typing import Any
 import h5py
 import pytest
 from schema_archives import edit_archive, layer_index, read_config
-from support import ROOT, run_layerhub, run_python
+from support import run_layerhub, run_python
 
 pytestmark = pytest.mark.xdist_group("schema-models")
 
@@ -297,17 +297,3 @@ def test_schema_check_lists_every_invalid_schema(bad_site: Path, nested_site: Pa
 def test_validate_needs_a_file() -> None:
     proc = run_layerhub("validate")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
-
-
-def test_shipped_schemas_are_valid_2020_12_and_named_by_their_id() -> None:
-    from jsonschema import Draft202012Validator
-
-    from layerhub import schemas
-
-    files = sorted(p.name for p in (ROOT / "schemas").glob("*.json"))
-    assert set(schemas.shipped_names()) == set(files)  # the installed package sees them all
-    for name in files:
-        document = json.loads((ROOT / "schemas" / name).read_text())
-        Draft202012Validator.check_schema(document)
-        assert document["$id"] == schemas.SHIPPED_BASE + name
-        assert schemas.shipped(name) == document
