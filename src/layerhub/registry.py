@@ -17,11 +17,14 @@ from typing import Any
 
 from .errors import PluginError, PluginWarning
 from .keras_builtins import shadows_builtin
-from .schemas import ref_problem
 
 #: A schema is a JSON Schema dict, or ``"package:relative/path.json"`` naming a JSON file
 #: shipped inside a Python package (read with :mod:`importlib.resources`).
 SchemaRef = Mapping[str, Any] | str
+#: The one reference form for a schema file shipped in a plugin package.
+PACKAGE_REF_RE = re.compile(
+    r"^(?P<package>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*):(?P<path>[\w.\-]+(?:/[\w.\-]+)*\.json)$"
+)
 
 USER_PROVIDER_NAME = "<user>"
 
@@ -93,6 +96,22 @@ def import_target(target: str, provider: Provider) -> Any:
             f"{type(exc).__name__}: {exc}"
         ) from exc
     return obj
+
+
+def ref_problem(schema: object) -> str | None:
+    """What is wrong with the *form* of a registered schema, or ``None``.
+
+    Cheap on purpose (no file is read, jsonschema is not imported): discovery calls it
+    for every registration.
+    """
+    if isinstance(schema, Mapping):
+        return None
+    if not isinstance(schema, str):
+        return f"must be a dict or 'package:path/inside/package.json', got {type(schema).__name__}"
+    match = PACKAGE_REF_RE.match(schema)
+    if match is None or ".." in match["path"].split("/"):
+        return f"{schema!r} does not read 'package:path/inside/package.json'"
+    return None
 
 
 def check_target(target: Any) -> None:

@@ -40,6 +40,7 @@ from .errors import (
     SchemaViolationError,
 )
 from .references import Reference, custom_references, escape
+from .registry import ref_problem
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -57,31 +58,11 @@ METADATA_SCHEMA = "metadata.schema.json"
 ENVELOPE_SCHEMA = "envelope.schema.json"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
-#: The one reference form for a schema file shipped in a plugin package.
-PACKAGE_REF_RE = re.compile(
-    r"^(?P<package>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*):(?P<path>[\w.\-]+(?:/[\w.\-]+)*\.json)$"
-)
 #: How much of a value or message a one-line description shows.
 SHORT = 160
 
 
 # -- reading -----------------------------------------------------------------------------
-def ref_problem(schema: object) -> str | None:
-    """What is wrong with the *form* of a registered schema, or ``None``.
-
-    Cheap on purpose (no file is read, jsonschema is not imported): discovery calls it
-    for every registration.
-    """
-    if isinstance(schema, Mapping):
-        return None
-    if not isinstance(schema, str):
-        return f"must be a dict or 'package:path/inside/package.json', got {type(schema).__name__}"
-    match = PACKAGE_REF_RE.match(schema)
-    if match is None or ".." in match["path"].split("/"):
-        return f"{schema!r} does not read 'package:path/inside/package.json'"
-    return None
-
-
 def load_schema(schema: SchemaRef) -> Any:
     """The schema itself: a dict as given, or the JSON file a package reference names."""
     if isinstance(schema, Mapping):

@@ -15,7 +15,7 @@ from support import ROOT
 import layerhub
 from layerhub import schemas
 from layerhub.references import custom_references
-from layerhub.registry import Entry, PluginRegistrar, Provider, Registry
+from layerhub.registry import Entry, PluginRegistrar, Provider, Registry, ref_problem
 
 PROVIDER = Provider("acme-blocks", "1.2.0", "acme")
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -116,7 +116,7 @@ def test_meta_schema_refuses_malformed_schemas_saying_where(case: str) -> None:
     ],
 )
 def test_reference_form_is_checked_without_reading_anything(ref: object, ok: bool) -> None:
-    assert (schemas.ref_problem(ref) is None) is ok
+    assert (ref_problem(ref) is None) is ok
 
 
 def test_registration_refuses_a_bad_reference_form_with_a_warning_naming_the_plugin() -> None:
