@@ -73,7 +73,7 @@ def load_schema(schema: SchemaRef) -> Any:
     package, _, path = schema.partition(":")
     try:
         text = resources.files(package).joinpath(*path.split("/")).read_text(encoding="utf-8")
-    except (ImportError, OSError) as exc:
+    except Exception as exc:  # a missing package or file, or a package failing to import
         raise SchemaError(f"cannot read {schema!r}: {type(exc).__name__}: {exc}") from None
     try:
         return json.loads(text)
