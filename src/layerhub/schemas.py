@@ -47,7 +47,6 @@ if TYPE_CHECKING:
     from jsonschema.protocols import Validator
     from referencing import Registry as SchemaRegistry
 
-    from .archive import ModelArchive
     from .registry import Entry, Registry, SchemaRef
 
 #: Where layerhub's shipped schemas live, as ``$id`` prefix and as package data.
@@ -296,16 +295,6 @@ def check_references(
             )
         )
     return report
-
-
-def validate_archive(
-    archive: ModelArchive, registry: Registry, *, skip: Iterable[str] = ()
-) -> None:
-    """Raise :class:`~layerhub.SchemaViolationError` listing every plugin object config in
-    ``archive`` that breaks its schema (all of them, not only the first)."""
-    raise_for_violations(
-        custom_references(archive.config), registry, skip=skip, source=archive.path
-    )
 
 
 def validate_model(model: Any, registry: Registry, *, source: str = "") -> None:
