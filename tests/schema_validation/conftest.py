@@ -22,6 +22,13 @@ np.save(out / "nested_x.npy", x)
 np.save(out / "nested_expected.npy", nested.predict(x, verbose=0))
 examples.build_subclassed().save(out / "sub.keras")
 schema_bad.objects.build_model().save(out / "bad.keras")
+
+import keras
+from acme_blocks import layers as acme  # a third-party plugin written by someone else
+inputs = keras.Input(shape=(8,))
+inner = keras.layers.Dense(8, activation=acme.sq_relu)
+x = acme.GatedResidual(8, inner=inner, name="gated")(inputs)
+keras.Model(inputs, x).save(out / "acme.keras")
 """
 
 
@@ -36,15 +43,21 @@ def bad_site(plugin_site: Callable[..., Path]) -> Path:
 
 
 @pytest.fixture(scope="session")
+def acme_site(plugin_site: Callable[..., Path]) -> Path:
+    return plugin_site("acme-blocks")
+
+
+@pytest.fixture(scope="session")
 def schema_models(
-    tmp_path_factory: pytest.TempPathFactory, nested_site: Path, bad_site: Path
+    tmp_path_factory: pytest.TempPathFactory, nested_site: Path, bad_site: Path, acme_site: Path
 ) -> Path:
     """nested.keras (schema-nested), sub.keras (a seed subclassed model at the root) and
-    bad.keras (schema-bad), saved by plain ``model.save`` in one child process."""
+    bad.keras (schema-bad), acme.keras (acme-blocks, the core tests' third-party plugin),
+    saved by plain ``model.save`` in one child process."""
     out = tmp_path_factory.mktemp("schema-models")
     run_python(
         SAVE_MODELS,
         str(out),
-        env={"PYTHONPATH": os.pathsep.join([str(nested_site), str(bad_site)])},
+        env={"PYTHONPATH": os.pathsep.join(map(str, [nested_site, bad_site, acme_site]))},
     )
     return out

@@ -137,6 +137,24 @@ def test_plugin_objects_inside_a_plugin_layer_are_validated(
     )
 
 
+def test_a_plugin_written_by_someone_else_is_held_to_its_schema(
+    schema_models: Path, acme_site: Path, tmp_path: Path
+) -> None:
+    source = schema_models / "acme.keras"
+    assert run_layerhub("validate", str(source), site=acme_site).returncode == 0
+    gated = layer_index(read_config(source), "gated")
+    path = edit_archive(
+        source,
+        tmp_path / "acme.keras",
+        lambda c: c["config"]["layers"][gated]["config"].pop("units"),
+    )
+    proc = run_layerhub("validate", "--json", str(path), site=acme_site)
+    assert proc.returncode == 1
+    assert violations_of(proc.stdout) == expected(
+        ("Acme>GatedResidual", f"/config/layers/{gated}", "", "required", "units")
+    )
+
+
 def test_the_model_itself_as_plugin_object_sits_at_the_root(
     schema_models: Path, seed_site: Path, tmp_path: Path
 ) -> None:
