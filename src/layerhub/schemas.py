@@ -54,6 +54,7 @@ SHIPPED_BASE = "https://layerhub.dev/schemas/"
 META_SCHEMA = "plugin-meta.schema.json"
 CONFIG_SCHEMA = "config.schema.json"
 METADATA_SCHEMA = "metadata.schema.json"
+MANIFEST_SCHEMA = "manifest.schema.json"
 ENVELOPE_SCHEMA = "envelope.schema.json"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

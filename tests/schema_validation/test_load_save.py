@@ -6,6 +6,7 @@ every load or save of its scenario and prints what happened as JSON.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -158,16 +159,27 @@ nested = build_nested()
 nested.get_layer("block").gates[1].rate = 2.0
 save("nested", nested, folder / "nested.keras")
 out["files_after"] = sorted(os.listdir(folder))
+
+# A plugin with broken schemas: warned about, never a failed save.
+import re, warnings
+import schema_bad.objects
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    save("bad_plugin", schema_bad.objects.build_model(), folder / "bad.keras")
+out["bad_plugin_warned"] = sorted(
+    {n for w in caught for n in re.findall(r"schema of '(SchemaBad>[A-Za-z]+)'", str(w.message))}
+)
 print(json.dumps(out))
 """
 
 
 def test_save_refuses_violating_models_and_leaves_the_old_file_byte_identical(
-    schema_models: Path, nested_site: Path, tmp_path: Path
+    schema_models: Path, nested_site: Path, bad_site: Path, tmp_path: Path
 ) -> None:
     folder = tmp_path / "out"
     folder.mkdir()
-    out = last_json(run_python(SAVE, str(folder), site=nested_site).stdout)
+    sites = os.pathsep.join(map(str, [nested_site, bad_site]))
+    out = last_json(run_python(SAVE, str(folder), env={"PYTHONPATH": sites}).stdout)
     assert out["first"] == {"saved": True}
     assert out["unchanged"] is True and out["files"] == ["seed.keras"]  # no temporary left
 
@@ -189,3 +201,8 @@ def test_save_refuses_violating_models_and_leaves_the_old_file_byte_identical(
         ("SchemaNested>Gate", f"/config/layers/{block}/config/gates/1", "/rate", "maximum")
     ]
     assert out["files_after"] == ["seed.keras"]  # neither refused save wrote anything
+    assert out["bad_plugin"] == {"saved": True}
+    assert out["bad_plugin_warned"] == [
+        f"SchemaBad>{n}"
+        for n in ["Absent", "BadPattern", "Dangling", "Remote", "Truncated", "Typo", "Untyped"]
+    ]

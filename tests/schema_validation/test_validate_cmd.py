@@ -215,6 +215,36 @@ def test_archive_files_are_checked_against_layerhubs_own_schemas(
     assert unchecked and {u["reason"] for u in unchecked} == {"no installed plugin provides it"}
 
 
+ADD_MANIFEST = """
+import sys
+from pathlib import Path
+from layerhub.provenance import add_manifest
+add_manifest(Path(sys.argv[1]))
+"""
+
+
+def test_the_provenance_manifest_is_checked_against_its_schema(
+    seed_models: Path, seed_site: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "with-manifest.keras"
+    shutil.copy(seed_models / "seed.keras", path)
+    run_python(ADD_MANIFEST, str(path), site=seed_site)  # what layerhub.save_model appends
+    assert run_layerhub("validate", str(path), site=seed_site).returncode == 0
+    broken = edit_archive(
+        path,
+        tmp_path / "broken.keras",
+        lambda m: m["objects"][0].pop("name"),
+        member="layerhub.json",
+    )
+    proc = run_layerhub("validate", "--json", str(broken), site=seed_site)
+    assert proc.returncode == 1
+    found = [
+        (v["name"], v["member"], v["path"], v["keyword"], v["value"])
+        for v in json.loads(proc.stdout)["files"][0]["violations"]
+    ]
+    assert found == [("manifest.schema.json", "layerhub.json", "/objects/0", "required", "name")]
+
+
 def test_unusable_input_exits_2_and_the_other_files_are_still_reported(
     seed_models: Path, seed_site: Path, broken_seed: tuple, tmp_path: Path
 ) -> None:

@@ -1,9 +1,10 @@
 """``layerhub validate FILE...``: check saved models against every schema, without keras.
 
 Each file's config is read (never its weights) and checked against layerhub's schemas
-for ``config.json`` and ``metadata.json``, and every plugin object's config against its
-plugin's schema. Exit 0 when every file is valid, 1 when any has a violation, 2 when
-any file cannot be read at all (that file is reported, the others are still checked).
+for ``config.json``, ``metadata.json`` and layerhub's provenance manifest
+(``layerhub.json``), and every plugin object's config against its plugin's schema.
+Exit 0 when every file is valid, 1 when any has a violation, 2 when any file cannot be
+read at all (that file is reported, the others are still checked).
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..archive import read_archive
+from ..archive import MANIFEST_MEMBER, read_archive
 from ..errors import CorruptArchiveError, SchemaViolation
 from ..plugins import get_registry
 from ..references import custom_references
 from ..schemas import (
     CONFIG_SCHEMA,
+    MANIFEST_SCHEMA,
     METADATA_SCHEMA,
     Unchecked,
     check_document,
@@ -78,6 +80,8 @@ def validate_file(path: str) -> FileResult:
     violations = check_document(CONFIG_SCHEMA, archive.config, config_member)
     if archive.metadata is not None:
         violations += check_document(METADATA_SCHEMA, archive.metadata, metadata_member)
+    if archive.manifest is not None:
+        violations += check_document(MANIFEST_SCHEMA, archive.manifest, MANIFEST_MEMBER)
     report = check_references(
         custom_references(archive.config), get_registry(), member=config_member
     )
