@@ -10,7 +10,7 @@ import json
 import warnings
 
 import pytest
-from support import ROOT
+from support import ROOT, last_json, run_python
 
 import layerhub
 from layerhub import schemas
@@ -255,3 +255,22 @@ def test_the_error_carries_every_violation_and_stays_one_readable_line() -> None
     assert "config /rate" in text and "[maximum]" in text and text.endswith("and 5 more")
     assert "\n" not in text
     assert json.loads(json.dumps(error.violations[0].as_dict()))["keyword"] == "maximum"
+
+
+DISCOVER = """
+import json, sys, warnings
+warnings.simplefilter("ignore")
+import layerhub
+registry = layerhub.get_registry()
+watched = ("jsonschema", "referencing", "layerhub.schemas", "keras")
+heavy = sorted(m for m in watched if m in sys.modules)
+print(json.dumps({"heavy": heavy, "with_schema": sum(e.schema is not None for e in registry)}))
+"""
+
+
+def test_discovery_checks_schema_forms_without_jsonschema(plugin_site) -> None:
+    """The cost decision (docs/schemas.md): discovery never imports the validator."""
+    site = plugin_site("layerhub-seed", "schema-bad")
+    result = last_json(run_python(DISCOVER, site=site).stdout)
+    assert result["heavy"] == []
+    assert result["with_schema"] == 14 + 8  # seed's, and schema-bad's but the refused one
