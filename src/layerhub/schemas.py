@@ -287,7 +287,7 @@ def check_references(
             continue
         report.checked += 1
         report.violations.extend(
-            violations(
+            find_violations(
                 result.validator,
                 config_of(reference),
                 name=reference.name,
@@ -337,10 +337,10 @@ def config_of(reference: Reference) -> Any:
 
 def check_document(name: str, instance: Any, member: str) -> list[SchemaViolation]:
     """Validate a whole archive member (``config.json``...) against a shipped schema."""
-    return violations(shipped_validator(name), instance, name=name, where="", member=member)
+    return find_violations(shipped_validator(name), instance, name=name, where="", member=member)
 
 
-def violations(
+def find_violations(
     validator: Validator, instance: Any, *, name: str, where: str, member: str
 ) -> list[SchemaViolation]:
     """Every way ``instance`` breaks the schema, each with its JSON pointers, in path order."""

@@ -24,7 +24,7 @@ def schema_errors(entry: Entry, config: Any) -> list[str]:
             f"the declared schema cannot be used: {exc}. Fix: correct the schema passed to "
             "registry.add (docs/schemas.md lists what a plugin schema must satisfy)."
         ) from exc
-    found = schemas.violations(
+    found = schemas.find_violations(
         schemas.new_validator(document), config, name=entry.name, where="", member="config"
     )
     return [f"{v.path or '/'}: {v.message}" for v in found]
