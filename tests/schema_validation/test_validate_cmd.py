@@ -269,14 +269,14 @@ out = io.StringIO()
 with contextlib.redirect_stdout(out):
     code = main(["validate", "--json", *sys.argv[1:]])
 heavy = sorted(m for m in sys.modules
-               if m.split(".")[0] in {"keras", "tensorflow", "jax", "torch", "h5py"}
+               if m.split(".")[0] in {"keras", "tensorflow", "jax", "torch"}
                or m.endswith(".objects"))
 checked = json.loads(out.getvalue())["files"][0]["checked"]
 print(json.dumps({"code": code, "heavy": heavy, "checked": checked}))
 """
 
 
-def test_validate_imports_neither_keras_nor_plugin_objects_nor_weights_readers(
+def test_validate_imports_neither_keras_nor_plugin_objects(
     broken_seed: tuple, seed_site: Path
 ) -> None:
     proc = run_python(VALIDATE_WITHOUT_KERAS, str(broken_seed[0]), site=seed_site)
