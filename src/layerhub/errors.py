@@ -9,7 +9,8 @@ subclass derives from that built-in as well, so code written against Keras
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 
 class LayerhubError(Exception):
@@ -92,14 +93,58 @@ class MissingObjectsError(LayerhubError, TypeError):
         )
 
 
-class SchemaViolationError(LayerhubError, ValueError):
-    """A plugin object's config does not satisfy the schema its plugin declares."""
+class SchemaError(LayerhubError, ValueError):
+    """A schema cannot be used: malformed, not found, or nothing to infer one from."""
 
-    def __init__(self, violations: Iterable[object], source: str = "") -> None:
+
+@dataclass(frozen=True)
+class SchemaViolation:
+    """One way a config breaks a schema, located twice: where the object sits in the
+    file (``pointer``, a JSON pointer into ``member``) and where inside the object's
+    config the problem is (``path``, a JSON pointer into its config).
+
+    ``name`` is the registered name of the plugin object, or the shipped schema's file
+    name for the archive's own files (then ``pointer`` is ``""``). ``keyword`` is the
+    JSON Schema keyword that failed; ``value`` the offending value (for ``required``,
+    the missing property's name; for ``additionalProperties``, the unexpected
+    property's value, with ``path`` naming it).
+    """
+
+    name: str
+    pointer: str
+    path: str
+    keyword: str
+    value: Any
+    message: str
+    member: str = "config.json"
+
+    def describe(self) -> str:
+        return (
+            f"{self.name!r} at {self.member}:{self.pointer or '/'}, "
+            f"config {self.path or '/'}: {self.message} [{self.keyword}]"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class SchemaViolationError(LayerhubError, ValueError):
+    """Plugin object configs that do not satisfy their plugins' schemas -- all of them at once.
+
+    Derives from ``ValueError``, what Keras raises for a config it cannot use.
+    """
+
+    #: How many violations the message spells out; :attr:`violations` holds them all.
+    SHOWN = 20
+
+    def __init__(self, violations: Iterable[SchemaViolation], source: str = "") -> None:
         self.violations = tuple(violations)
         self.source = source
         where = f" in {source}" if source else ""
-        details = "; ".join(str(v) for v in self.violations)
+        details = "; ".join(v.describe() for v in self.violations[: self.SHOWN])
+        more = len(self.violations) - self.SHOWN
+        if more > 0:
+            details += f"; and {more} more"
         super().__init__(f"{len(self.violations)} schema violation(s){where}: {details}")
 
 

@@ -62,22 +62,13 @@ def document(distributions: Iterable[Mapping[str, Any]], **extra: Any) -> dict[s
     }
 
 
-@functools.cache
-def shipped_schema(filename: str) -> dict[str, Any]:
-    """A JSON Schema shipped with layerhub (``schemas/`` installed in the package, or the
-    repository's ``schemas/`` directory in a source checkout)."""
-    packaged = resources.files(__package__).joinpath("schemas", filename)
-    source = Path(__file__).resolve().parents[2] / "schemas" / filename
-    text = packaged.read_text() if packaged.is_file() else source.read_text()
-    return json.loads(text)
-
-
 def check(doc: Any, filename: str, where: str, error: type[Exception]) -> None:
     """Validate ``doc`` against a shipped schema; ``error`` names the first violation."""
-    import jsonschema
+    from jsonschema.exceptions import best_match
 
-    validator = jsonschema.Draft202012Validator(shipped_schema(filename))
-    problem = jsonschema.exceptions.best_match(validator.iter_errors(doc))
+    from .schemas import shipped_validator
+
+    problem = best_match(shipped_validator(filename).iter_errors(doc))
     if problem is not None:
         pointer = "/" + "/".join(str(p) for p in problem.absolute_path)
         raise error(f"{where}: not a layerhub index ({problem.message} at {pointer})")

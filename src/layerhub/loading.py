@@ -38,6 +38,7 @@ from .index import EMPTY, requirements_for
 from .plugins import get_registry
 from .policy import check_archive
 from .references import Reference, custom_references
+from .schemas import raise_for_violations
 from .sources import Source, classify
 
 
@@ -47,6 +48,7 @@ def load_model(
     compile: bool = True,
     safe_mode: bool = True,
     *,
+    validate: bool = True,
     fast: bool = True,
 ) -> Any:
     """Load a model saved by Keras, importing exactly the plugin objects it needs.
@@ -57,7 +59,9 @@ def load_model(
     ``layerhub scan``: under ``safe_mode=True`` anything unsafe raises
     :class:`~layerhub.UnsafeArchiveError` (for legacy ``.h5`` too, where Keras ignores
     ``safe_mode``); ``safe_mode=False`` is the opt-out for trusted files. Raises
-    :class:`~layerhub.MissingObjectsError` naming every unresolvable object at once, and
+    :class:`~layerhub.MissingObjectsError` naming every unresolvable object at once,
+    :class:`~layerhub.SchemaViolationError` naming every plugin object config that breaks
+    its plugin's schema (before Keras builds anything; ``validate=False`` skips it), and
     :class:`~layerhub.ModelLoadError` when Keras itself fails on the file. Sources only
     Keras can open (remote URLs, ``hf://``, Orbax checkpoints) are loaded with every
     plugin object in :func:`scope`, and only with ``safe_mode=False``: layerhub cannot
@@ -84,6 +88,8 @@ def load_model(
     provided = {*user, *keras_registered_objects()}
     check_archive(archive, safe_mode=safe_mode, provided=provided)
     objects = resolve_references(references, user, source=archive.path, manifest=archive.manifest)
+    if validate:
+        raise_for_violations(references, get_registry(), skip=user, source=archive.path)
 
     import keras
 

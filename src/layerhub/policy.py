@@ -47,8 +47,11 @@ def check_archive(
     registry: Registry | None = None,
     policy: AllowList | None = None,
 ) -> list[Finding]:
-    """Analyze ``archive``; raise if policy refuses it, else return the findings left."""
-    findings = analyze(archive, registry, policy, provided)
+    """Analyze ``archive``; raise if policy refuses it, else return the findings left.
+
+    Schema findings are left to the caller: ``load_model`` validates as a step of its own.
+    """
+    findings = analyze(archive, registry, policy, provided, schemas=False)
     refused = [f for f in findings if refuses(f, safe_mode)]
     if refused:
         hint = (

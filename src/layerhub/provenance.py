@@ -16,34 +16,35 @@ import json
 import warnings
 import zipfile
 from collections.abc import Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import importlib_metadata
 
 from .archive import MANIFEST_MEMBER, read_archive
-from .errors import CorruptArchiveError, ProvenanceWarning
+from .errors import CorruptArchiveError, ProvenanceWarning, SchemaError
 from .index import CURATED, TRUSTED
 from .index import check as check_schema
 from .plugins import get_registry
 from .references import custom_references
 from .registry import Entry, SchemaRef
+from .schemas import load_schema
 
 FORMAT = 1
 
 
 def schema_dict(schema: SchemaRef | None) -> Mapping[str, Any] | None:
     """The schema itself: a ``"package:path.json"`` reference is read from the package."""
-    if isinstance(schema, str):
-        package, _, path = schema.partition(":")
-        return json.loads(resources.files(package).joinpath(path).read_text())
-    return schema
+    return None if schema is None else load_schema(schema)
 
 
 def schema_sha256(schema: SchemaRef | None) -> str | None:
-    """sha256 of the schema's canonical JSON (sorted keys, no spaces); ``None`` without one."""
-    schema = schema_dict(schema)
+    """sha256 of the schema's canonical JSON (sorted keys, no spaces); ``None`` without a
+    readable one (a broken schema file is its plugin's warning, never a failed save)."""
+    try:
+        schema = schema_dict(schema)
+    except SchemaError:
+        return None
     if schema is None:
         return None
     canonical = json.dumps(schema, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -22,6 +22,10 @@ from .keras_builtins import shadows_builtin
 #: A schema is a JSON Schema dict, or ``"package:relative/path.json"`` naming a JSON file
 #: shipped inside a Python package (read with :mod:`importlib.resources`).
 SchemaRef = Mapping[str, Any] | str
+#: The one reference form for a schema file shipped in a plugin package.
+PACKAGE_REF_RE = re.compile(
+    r"^(?P<package>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*):(?P<path>[\w.\-]+(?:/[\w.\-]+)*\.json)$"
+)
 
 USER_PROVIDER_NAME = "<user>"
 
@@ -95,6 +99,22 @@ def import_target(target: str, provider: Provider) -> Any:
     return obj
 
 
+def ref_problem(schema: object) -> str | None:
+    """What is wrong with the *form* of a registered schema, or ``None``.
+
+    Cheap on purpose (no file is read, jsonschema is not imported): discovery calls it
+    for every registration.
+    """
+    if isinstance(schema, Mapping):
+        return None
+    if not isinstance(schema, str):
+        return f"must be a dict or 'package:path/inside/package.json', got {type(schema).__name__}"
+    match = PACKAGE_REF_RE.match(schema)
+    if match is None or ".." in match["path"].split("/"):
+        return f"{schema!r} does not read 'package:path/inside/package.json'"
+    return None
+
+
 def check_target(target: Any) -> None:
     if isinstance(target, str):
         module_name, sep, attribute = target.partition(":")
@@ -145,8 +165,15 @@ class PluginRegistrar:
         if not isinstance(name, str) or not name.strip():
             raise TypeError(f"a registered name must be a non-empty string, got {name!r}")
         check_target(target)
-        if schema is not None and not isinstance(schema, Mapping | str):
-            raise TypeError(f"schema for {name!r} must be a dict or 'package:path.json'")
+        problem = None if schema is None else ref_problem(schema)
+        if problem:
+            warnings.warn(
+                f"layerhub plugin {self.provider.plugin!r} from {self.provider.requirement}: "
+                f"the schema of {name!r} {problem}; its configs are not validated",
+                PluginWarning,
+                stacklevel=2,
+            )
+            schema = None
         if example is not None:
             check_target(example)
         if shadows_builtin(name):

@@ -16,16 +16,30 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from .plugins import get_registry
 from .provenance import add_manifest
+from .schemas import validate_model
 
 
 def save_model(
-    model: Any, filepath: str | os.PathLike[str], overwrite: bool = True, **kwargs: Any
+    model: Any,
+    filepath: str | os.PathLike[str],
+    overwrite: bool = True,
+    *,
+    validate: bool = True,
+    **kwargs: Any,
 ) -> None:
-    """Save ``model`` like :meth:`keras.Model.save`, atomically, with a provenance manifest."""
+    """Save ``model`` like :meth:`keras.Model.save`, atomically, with a provenance manifest.
+
+    First, every plugin object's ``get_config()`` is validated against its plugin's
+    schema: a :class:`~layerhub.SchemaViolationError` leaves any previous file untouched
+    (``validate=False`` skips the check).
+    """
     target = Path(filepath)
     if target.exists() and not overwrite:
         raise FileExistsError(f"{target} exists and overwrite=False")
+    if validate:
+        validate_model(model, get_registry(), source=str(target))
     temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp{target.suffix}")
     try:
         model.save(temporary, **kwargs)

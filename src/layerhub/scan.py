@@ -36,7 +36,7 @@ from .errors import CorruptArchiveError, LayerhubError, UnsafeArchiveError
 from .findings import Finding, Severity
 from .keras_builtins import builtin_names, is_keras_module
 from .keras_unsafe import is_non_modeling
-from .references import Reference, walk
+from .references import Reference, custom_references, walk
 from .registry import Registry
 
 #: Layers that read a file named in their config when they are built.
@@ -98,11 +98,15 @@ def analyze(
     registry: Registry | None = None,
     policy: AllowList | None = None,
     provided: Collection[str] = (),
+    *,
+    schemas: bool = True,
 ) -> list[Finding]:
     """Every finding for an archive already read: its own hazards, then the config's.
 
     ``provided`` names objects the caller supplies itself (``custom_objects``, objects
     already registered with Keras); ``registry`` defaults to the installed plugins.
+    ``schemas=False`` leaves schema findings out, for ``load_model``, which validates
+    (or not, ``validate=False``) as a step of its own.
     """
     if registry is None:
         from .plugins import get_registry
@@ -111,7 +115,8 @@ def analyze(
     policy = policy or AllowList.load()
     findings = list(archive.findings)
     findings += config_findings(archive.config, registry, policy, provided)
-    findings += schema_findings(archive)
+    if schemas:
+        findings += schema_findings(archive, registry, provided)
     return findings
 
 
@@ -248,23 +253,17 @@ def lambda_finding(ref: Reference, inner: dict[str, Any]) -> Finding | None:
     )
 
 
-def schema_findings(archive: ModelArchive) -> list[Finding]:
-    """Schema violations, from :mod:`layerhub.schemas` when it is installed.
+def schema_findings(
+    archive: ModelArchive, registry: Registry, provided: Collection[str] = ()
+) -> list[Finding]:
+    """Every plugin object config that breaks its plugin's schema (the check load runs)."""
+    from .schemas import check_references
 
-    The hook: ``layerhub.schemas.violations(config)`` yields violations with a
-    ``pointer`` attribute and a readable ``str()``. Without it, scan reports none.
-    """
     try:
-        schemas = importlib.import_module("layerhub.schemas")
-    except ImportError:
-        return []
-    violations = getattr(schemas, "violations", None)
-    if violations is None:
-        return []
-    try:
-        found = list(violations(archive.config))
+        report = check_references(custom_references(archive.config), registry, skip=provided)
     except LayerhubError as exc:
         return [Finding("schema", Severity.MEDIUM, f"schemas could not be checked: {exc}")]
     return [
-        Finding("schema", Severity.MEDIUM, str(v), str(getattr(v, "pointer", ""))) for v in found
+        Finding("schema", Severity.MEDIUM, violation.describe(), violation.pointer)
+        for violation in report.violations
     ]

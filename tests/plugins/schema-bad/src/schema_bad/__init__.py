@@ -1,0 +1,1 @@
+"""A test plugin with malformed schemas. Importing the package does not import keras."""

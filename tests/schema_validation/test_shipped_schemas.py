@@ -1,0 +1,82 @@
+"""The JSON Schemas layerhub ships: valid, addressed by their $id, and installed with the
+package whether it is installed from a wheel or in editable mode."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from support import ROOT, install, run_python
+
+SHIPPED = sorted(p.name for p in (ROOT / "schemas").glob("*.json"))
+
+
+def test_shipped_schemas_are_valid_2020_12_and_named_by_their_id() -> None:
+    from jsonschema import Draft202012Validator
+
+    from layerhub import schemas
+
+    files = sorted(p.name for p in (ROOT / "schemas").glob("*.json"))
+    assert set(schemas.shipped_names()) == set(files)  # the installed package sees them all
+    for name in files:
+        document = json.loads((ROOT / "schemas" / name).read_text())
+        Draft202012Validator.check_schema(document)
+        assert document["$id"] == schemas.SHIPPED_BASE + name
+        assert schemas.shipped(name) == document
+
+
+FIND_SCHEMAS = """
+import json, sys
+import layerhub
+from layerhub import schemas
+metadata = {"keras_version": "3.15.1", "date_saved": "2026-11-28@14:40:58"}
+print(json.dumps({
+    "package": layerhub.__file__,
+    "names": schemas.shipped_names(),
+    "documents": {n: schemas.shipped(n) for n in schemas.shipped_names()},
+    "valid_metadata": schemas.check_document(schemas.METADATA_SCHEMA, metadata, "metadata.json"),
+    "keras": "keras" in sys.modules,
+}))
+"""
+
+
+def check_install(proc: subprocess.CompletedProcess[str], package_root: Path) -> None:
+    found = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert Path(found["package"]).is_relative_to(package_root), found["package"]
+    assert found["names"] == SHIPPED
+    for name in SHIPPED:
+        assert found["documents"][name] == json.loads((ROOT / "schemas" / name).read_text())
+    assert found["valid_metadata"] == [] and found["keras"] is False
+
+
+def test_the_editable_install_finds_the_shipped_schemas() -> None:
+    check_install(run_python(FIND_SCHEMAS), ROOT / "src")
+
+
+@pytest.mark.slow
+def test_a_wheel_install_carries_the_shipped_schemas(tmp_path: Path) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--disable-pip-version-check",
+            "-q",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("layerhub-*.whl")
+    site = install([wheel], tmp_path / "site")
+    assert sorted(p.name for p in (site / "layerhub" / "schemas").iterdir()) == SHIPPED
+    assert not (site / "layerhub" / "schemas").is_symlink()
+    check_install(run_python(FIND_SCHEMAS, site=site), site)
