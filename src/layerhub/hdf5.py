@@ -51,8 +51,8 @@ def inspect_file(
                 "(raise LAYERHUB_MAX_MEMBERS if the file is trusted)",
                 [Finding("too-many-members", Severity.CRITICAL, "too many HDF5 objects", where)],
             )
-        location = f"member:{member}:/{name}" if member else f"h5:/{name}"
         if isinstance(link, h5py.ExternalLink):
+            location = f"member:{member}:/{name}" if member else f"h5:/{name}"
             findings.append(
                 Finding(
                     "h5-external-link",
@@ -62,14 +62,16 @@ def inspect_file(
                     location,
                 )
             )
-            return
-        if not isinstance(link, h5py.HardLink):
-            return  # soft links point inside this file, to objects visited on their own
-        obj = f.get(name)
+
+    def visit_object(name: str, obj: Any) -> None:
         if isinstance(obj, h5py.Dataset):
+            location = f"member:{member}:/{name}" if member else f"h5:/{name}"
             findings.extend(dataset_findings(obj, location, budget))
 
+    # Two passes, each handed what it needs without a lookup from the root per object:
+    # links (external ones are never followed), then the objects hard links reach.
     f.visititems_links(visit)
+    f.visititems(visit_object)
     return findings
 
 
