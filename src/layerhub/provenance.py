@@ -55,17 +55,22 @@ def source_of(entry: Entry) -> str:
     return {TRUSTED: "trusted", CURATED: "curated"}.get(entry.provider.plugin, "entry-point")
 
 
+def entry_record(name: str, entry: Entry) -> dict[str, Any]:
+    """Who provides ``name`` and with what: the manifest line, and the core of ``show``."""
+    return {
+        "name": name,
+        "distribution": entry.provider.distribution,
+        "version": entry.provider.version,
+        "source": source_of(entry),
+        "target": entry.target_path,
+        "schema_sha256": schema_sha256(entry.schema),
+    }
+
+
 def record(name: str, entry: Entry | None) -> dict[str, Any]:
     """The manifest line for one registered name."""
     if entry is not None and entry.provider.version:
-        return {
-            "name": name,
-            "distribution": entry.provider.distribution,
-            "version": entry.provider.version,
-            "source": source_of(entry),
-            "target": entry.target_path,
-            "schema_sha256": schema_sha256(entry.schema),
-        }
+        return entry_record(name, entry)
     # Not from layerhub: registered with Keras by code the user imported. Its module
     # still tells which installed distribution (if any) it came from.
     import keras

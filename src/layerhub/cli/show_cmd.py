@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def describe(name: str) -> dict[str, Any] | None:
     from ..index import record_of
     from ..plugins import get_registry
-    from ..provenance import schema_dict, schema_sha256, source_of
+    from ..provenance import entry_record, schema_dict
 
     entry = get_registry().get(name)
     if entry is None:
@@ -34,15 +34,10 @@ def describe(name: str) -> dict[str, Any] | None:
     else:
         kind, summary = record.get("kind", ""), record.get("summary", "")
     return {
-        "name": name,
-        "distribution": entry.provider.distribution,
-        "version": entry.provider.version,
-        "source": source_of(entry),
-        "target": entry.target_path,
+        **entry_record(name, entry),
         "kind": kind,
         "summary": summary,
         "schema": schema_dict(entry.schema),
-        "schema_sha256": schema_sha256(entry.schema),
     }
 
 
