@@ -11,7 +11,6 @@ time: CI runs ``--quick`` only so that the benchmarks keep working.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 import tempfile
 import time
@@ -104,10 +103,6 @@ class Suite:
             path.mkdir()
             build(path)
         return path
-
-
-def layerhub_has(module: str) -> bool:
-    return importlib.util.find_spec(f"layerhub.{module}") is not None
 
 
 # -- issue 8: layerhub's own cost --------------------------------------------------------
@@ -206,28 +201,16 @@ ZIP_JSON = (
     "import json, sys, zipfile\n"
     "with zipfile.ZipFile(sys.argv[1]) as z: json.loads(z.read('config.json'))"
 )
-STATIC_READ = (
-    "import sys\nfrom layerhub.archive import read_archive\n"
-    "from layerhub.references import custom_references\n"
-    "custom_references(read_archive(sys.argv[1]).config)"
-)
 
 
 def scan(suite: Suite) -> Iterator[Row]:
     gib = suite.sizes.scan_gib
     big = synth.big_archive(suite.tmp / "big.keras", gib)
     small = synth.big_archive(suite.tmp / "small.keras", gib / 1024)
-    has_scan = (Path(__import__("layerhub").__file__).parent / "cli" / "scan_cmd.py").exists()
-    if has_scan:
-        what = "`layerhub scan --json` (fresh process)"
+    what = "`layerhub scan --json` (fresh process)"
 
-        def candidate(path: Path) -> Callable[[], float]:
-            return lambda: process_seconds([PY, "-m", "layerhub", "scan", "--json", str(path)])
-    else:
-        what = "archive read + reference walk (no `scan` command on this branch; fresh process)"
-
-        def candidate(path: Path) -> Callable[[], float]:
-            return lambda: process_seconds([PY, "-c", STATIC_READ, str(path)])
+    def candidate(path: Path) -> Callable[[], float]:
+        return lambda: process_seconds([PY, "-m", "layerhub", "scan", "--json", str(path)])
 
     reference = lambda: process_seconds([PY, "-c", ZIP_JSON, str(big)])  # noqa: E731
     pair = alternate(candidate(big), reference, suite.sizes.runs)
@@ -280,16 +263,6 @@ def median_of(results: list[dict], key: str) -> float:
 def schema_validation(suite: Suite) -> Iterator[Row]:
     n = suite.sizes.schema_layers
     figure = f"schema validation of every plugin object, {n}-layer model"
-    if not layerhub_has("schemas"):
-        yield Row(
-            "8",
-            figure,
-            "`json.loads(config.json)`",
-            None,
-            1.0,
-            note="layerhub.schemas is not on this branch",
-        )
-        return
     site = suite.site("layers", synth.layer_plugin)
     model = synth.wide_plugin_model(site, suite.tmp / "wide.keras", n)
     results = [run_child(VALIDATE, str(model), site=site) for _ in range(suite.sizes.runs)]
