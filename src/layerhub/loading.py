@@ -37,7 +37,7 @@ from .errors import (
 from .index import EMPTY, requirements_for
 from .plugins import get_registry
 from .policy import check_archive
-from .references import Reference, custom_references
+from .references import Reference, walk
 from .schemas import raise_for_violations
 from .sources import Source, classify
 
@@ -83,10 +83,11 @@ def load_model(
             )
     archive = read_archive(filepath)
     provenance.check(archive.manifest, archive.path)
-    references = custom_references(archive.config)
+    every = list(walk(archive.config))
+    references = [r for r in every if r.custom]
     user = {**scoped_objects(r.name for r in references), **(custom_objects or {})}
     provided = {*user, *keras_registered_objects()}
-    check_archive(archive, safe_mode=safe_mode, provided=provided)
+    check_archive(archive, safe_mode=safe_mode, provided=provided, references=every)
     objects = resolve_references(references, user, source=archive.path, manifest=archive.manifest)
     if validate:
         raise_for_violations(references, get_registry(), skip=user, source=archive.path)

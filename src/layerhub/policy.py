@@ -15,12 +15,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from .allowlist import AllowList
 from .archive import ModelArchive
 from .errors import UnsafeArchiveError
 from .findings import Finding, Severity
+from .references import Reference
 from .registry import Registry
 from .scan import analyze
 
@@ -46,12 +47,13 @@ def check_archive(
     provided: Collection[str] = (),
     registry: Registry | None = None,
     policy: AllowList | None = None,
+    references: Sequence[Reference] | None = None,
 ) -> list[Finding]:
     """Analyze ``archive``; raise if policy refuses it, else return the findings left.
 
     Schema findings are left to the caller: ``load_model`` validates as a step of its own.
     """
-    findings = analyze(archive, registry, policy, provided, schemas=False)
+    findings = analyze(archive, registry, policy, provided, schemas=False, references=references)
     refused = [f for f in findings if refuses(f, safe_mode)]
     if refused:
         hint = (

@@ -26,7 +26,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +36,7 @@ from .errors import CorruptArchiveError, LayerhubError, UnsafeArchiveError
 from .findings import Finding, Severity
 from .keras_builtins import builtin_names, is_keras_module
 from .keras_unsafe import is_non_modeling
-from .references import Reference, custom_references, walk
+from .references import Reference, walk
 from .registry import Registry
 
 #: Layers that read a file named in their config when they are built.
@@ -100,32 +100,40 @@ def analyze(
     provided: Collection[str] = (),
     *,
     schemas: bool = True,
+    references: Sequence[Reference] | None = None,
 ) -> list[Finding]:
     """Every finding for an archive already read: its own hazards, then the config's.
 
     ``provided`` names objects the caller supplies itself (``custom_objects``, objects
     already registered with Keras); ``registry`` defaults to the installed plugins.
     ``schemas=False`` leaves schema findings out, for ``load_model``, which validates
-    (or not, ``validate=False``) as a step of its own.
+    (or not, ``validate=False``) as a step of its own. ``references`` is
+    ``list(walk(archive.config))`` when the caller already has it (the config is walked
+    once per load).
     """
     if registry is None:
         from .plugins import get_registry
 
         registry = get_registry()
     policy = policy or AllowList.load()
+    if references is None:
+        references = list(walk(archive.config))
     findings = list(archive.findings)
-    findings += config_findings(archive.config, registry, policy, provided)
+    findings += config_findings(references, registry, policy, provided)
     if schemas:
-        findings += schema_findings(archive, registry, provided)
+        findings += schema_findings(references, registry, provided)
     return findings
 
 
 def config_findings(
-    config: Any, registry: Registry, policy: AllowList, provided: Collection[str] = ()
+    references: Iterable[Reference],
+    registry: Registry,
+    policy: AllowList,
+    provided: Collection[str] = (),
 ) -> list[Finding]:
     findings: list[Finding] = []
     lambdas: list[str] = []
-    for ref in walk(config):
+    for ref in references:
         if ref.kind == "function" and ref.class_name == ref.name and echoes_parent(ref):
             continue
         if ref.kind == "lambda" and any(ref.pointer.startswith(f"{p}/") for p in lambdas):
@@ -254,13 +262,14 @@ def lambda_finding(ref: Reference, inner: dict[str, Any]) -> Finding | None:
 
 
 def schema_findings(
-    archive: ModelArchive, registry: Registry, provided: Collection[str] = ()
+    references: Iterable[Reference], registry: Registry, provided: Collection[str] = ()
 ) -> list[Finding]:
     """Every plugin object config that breaks its plugin's schema (the check load runs)."""
     from .schemas import check_references
 
+    custom = [r for r in references if r.custom]
     try:
-        report = check_references(custom_references(archive.config), registry, skip=provided)
+        report = check_references(custom, registry, skip=provided)
     except LayerhubError as exc:
         return [Finding("schema", Severity.MEDIUM, f"schemas could not be checked: {exc}")]
     return [
