@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +14,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from support import PLUGIN_SOURCES, build_wheel, install, run_python
+
+# Discovery records (layerhub.discovery_cache) go to a throw-away directory, never to the
+# user's cache; support.child_env hands it to every child process.
+os.environ["LAYERHUB_CACHE_DIR"] = tempfile.mkdtemp(prefix="layerhub-test-cache-")
 
 
 @pytest.fixture(scope="session")
@@ -86,3 +93,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     leaked = sorted({ep.dist.name for ep in importlib_metadata.entry_points(group="layerhub")})
     if leaked:
         pytest.exit(f"uninstall layerhub plugins from the test environment first: {leaked}", 2)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    shutil.rmtree(os.environ["LAYERHUB_CACHE_DIR"], ignore_errors=True)

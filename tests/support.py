@@ -63,7 +63,8 @@ def install(wheels: list[Path], target: Path) -> Path:
 
 
 def child_env(site: Path | None = None, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LAYERHUB_")}
+    keep = ("LAYERHUB_CACHE_DIR",)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LAYERHUB_") or k in keep}
     env.update(QUIET_ENV)
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in [str(site) if site else "", env.get("PYTHONPATH", "")] if p

@@ -31,11 +31,6 @@ from typing import Any
 from .errors import ConfigurationError
 from .registry import normalize_name
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 FILE_VAR = "LAYERHUB_ALLOWLIST_FILE"
 PROVIDERS_VAR = "LAYERHUB_ALLOWED_PROVIDERS"
 PACKAGES_VAR = "LAYERHUB_ALLOWED_PACKAGES"
@@ -85,6 +80,11 @@ def split(text: str) -> list[str]:
 
 def read_file(path: Path) -> dict[str, Any]:
     """The ``[allowlist]`` table of a TOML file; anything unusable is a ConfigurationError."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
     try:
         data = tomllib.loads(path.read_text())
     except OSError as exc:

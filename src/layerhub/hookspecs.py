@@ -1,6 +1,7 @@
 """Hook specifications of the plugin contract, and the marker plugins use.
 
-This module is imported by every plugin module, so it stays tiny: pluggy only.
+This module is imported by every plugin module, so it stays tiny: pluggy and the light
+registry module only.
 """
 
 from __future__ import annotations
@@ -9,11 +10,14 @@ from typing import TYPE_CHECKING
 
 import pluggy
 
+from .registry import ENTRY_POINT_GROUP
+
 if TYPE_CHECKING:
     from .registry import PluginRegistrar
 
+__all__ = ["ENTRY_POINT_GROUP", "PROJECT_NAME", "hookimpl", "hookspec", "layerhub_register"]
+
 PROJECT_NAME = "layerhub"
-ENTRY_POINT_GROUP = "layerhub"
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)

@@ -19,13 +19,11 @@ import functools
 import json
 import os
 import urllib.parse
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
-
-import importlib_metadata
 
 from .errors import IndexFormatError, IndexUnavailableError
 from .keras_builtins import shadows_builtin
@@ -209,8 +207,22 @@ class IndexedDistribution:
     names: tuple[str, ...]
 
 
+def installed_distribution(name: str) -> tuple[str, str] | None:
+    """``(name, version)`` of the installed distribution ``name``, or ``None``."""
+    import importlib_metadata
+
+    try:
+        dist = importlib_metadata.distribution(name)
+    except importlib_metadata.PackageNotFoundError:
+        return None
+    return dist.name, dist.version
+
+
 def installed_entries(
-    disabled: set[str], plugin_distributions: set[str], curated: bool = True
+    disabled: set[str],
+    plugin_distributions: set[str],
+    curated: bool = True,
+    find: Callable[[str], tuple[str, str] | None] = installed_distribution,
 ) -> tuple[list[Entry], list[IndexedDistribution]]:
     """Lazy entries for every installed distribution the trusted or curated index maps.
 
@@ -232,12 +244,11 @@ def installed_entries(
             key = normalize_name(record["name"])
             if key in seen:
                 continue
-            try:
-                dist = importlib_metadata.distribution(record["name"])
-            except importlib_metadata.PackageNotFoundError:
+            found_dist = find(record["name"])
+            if found_dist is None:
                 continue
             seen.add(key)
-            provider = Provider(dist.name, dist.version, marker)
+            provider = Provider(*found_dist, marker)
             # Same rule as for plugins: an index may not take over a Keras built-in.
             objects = [o for o in record["objects"] if not shadows_builtin(o["name"])]
             entries.extend(Entry(o["name"], o["target"], provider) for o in objects)

@@ -17,19 +17,30 @@ join the registry too, as lazy entries (:func:`layerhub.index.installed_entries`
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-import importlib_metadata
-import pluggy
-
-from . import hookspecs
+from .discovery_cache import DiscoveryCache, Point
 from .errors import PluginError, PluginWarning
-from .index import IndexedDistribution, installed_entries
-from .registry import Entry, PluginRegistrar, Provider, Registry, normalize_name
+from .index import IndexedDistribution, installed_distribution, installed_entries
+from .registry import (
+    ENTRY_POINT_GROUP,
+    Entry,
+    PluginRegistrar,
+    Provider,
+    Registry,
+    normalize_name,
+)
+
+if TYPE_CHECKING:
+    import importlib_metadata
+    import pluggy
 
 DISABLE_VAR = "LAYERHUB_DISABLE_PLUGINS"
 DISABLE_AUTOLOAD_VAR = "LAYERHUB_DISABLE_PLUGIN_AUTOLOAD"
@@ -68,6 +79,10 @@ def env_flag(var: str) -> bool:
 
 
 def plugin_manager() -> pluggy.PluginManager:
+    import pluggy
+
+    from . import hookspecs
+
     pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
     pm.add_hookspecs(hookspecs)
     return pm
@@ -83,11 +98,14 @@ def discover(
     ``extra`` adds in-process plugins (provider, plugin object) after the entry points.
     A plugin that fails to import or whose hook raises is reported as ``failed`` and
     warned about; its partial registrations are dropped and every other plugin works.
+    A plugin whose files are unchanged since a previous process recorded its
+    registrations is not imported: they are replayed (:mod:`layerhub.discovery_cache`).
     """
     strict = env_flag(STRICT_VAR) if strict is None else strict
     disabled = {normalize_name(n) for n in env_list(DISABLE_VAR)}
     autoload = not env_flag(DISABLE_AUTOLOAD_VAR)
-    pm = plugin_manager()
+    cache = DiscoveryCache.open() if autoload else None
+    manager: list[pluggy.PluginManager] = []  # created on the first live registration
     infos: list[PluginInfo] = []
     entries: list[Entry] = []
 
@@ -100,8 +118,14 @@ def discover(
         warnings.warn(message, PluginWarning, stacklevel=3)
         infos.append(PluginInfo(provider, value, "failed", error))
 
-    def register(provider: Provider, value: str, plugin: object) -> None:
-        """Run one plugin's hook alone, so its failure or its partial work stays its own."""
+    def register(provider: Provider, value: str, plugin: object) -> list[Entry] | None:
+        """Run one plugin's hook alone, so its failure or its partial work stays its own.
+
+        Returns the plugin's entries if it registered cleanly (no error, no warning).
+        """
+        if not manager:
+            manager.append(plugin_manager())
+        pm = manager[0]
         registrar = PluginRegistrar(provider)
         error = ""
         with warnings.catch_warnings(record=True) as caught:
@@ -123,46 +147,88 @@ def discover(
             if pm.is_registered(plugin):
                 pm.unregister(plugin)
             fail(provider, value, error)
-            return
-        entries.extend(registrar.entries)
-        names = tuple(e.name for e in registrar.entries)
+            return None
+        accept(provider, value, registrar.entries)
+        return None if caught else registrar.entries
+
+    def accept(provider: Provider, value: str, registered: list[Entry]) -> None:
+        entries.extend(registered)
+        names = tuple(e.name for e in registered)
         infos.append(PluginInfo(provider, value, "ok", names=names))
 
-    for ep in entry_points():
-        provider = Provider(*identity(ep.dist), ep.name)
-        if not autoload or {normalize_name(ep.name), normalize_name(provider.distribution)} & (
+    points = cache.points() if cache else None
+    points = scan() if points is None else points
+    for point in points:
+        provider = Provider(point.distribution, point.version, point.name)
+        if not autoload or {normalize_name(point.name), normalize_name(point.distribution)} & (
             disabled
         ):
-            infos.append(PluginInfo(provider, ep.value, "disabled"))
+            infos.append(PluginInfo(provider, point.value, "disabled"))
+            continue
+        recorded = cache.record(point) if cache else None
+        if recorded is not None:
+            accept(provider, point.value, [Entry(*row[:2], provider, *row[2:]) for row in recorded])
             continue
         try:
-            plugin = ep.load()
+            plugin = load(point)
         except Exception as exc:
-            fail(provider, ep.value, f"{type(exc).__name__}: {exc}")
+            fail(provider, point.value, f"{type(exc).__name__}: {exc}")
             continue
-        register(provider, ep.value, plugin)
+        registered = register(provider, point.value, plugin)
+        if cache and registered is not None:
+            cache.remember(point, registered)
 
     for provider, plugin in extra:
         register(provider, getattr(plugin, "__name__", repr(plugin)), plugin)
 
     plugin_dists = {normalize_name(info.provider.distribution) for info in infos}
+    find = installed_distribution
+    if cache:
+        find = functools.partial(cache.installed, find=installed_distribution)
     indexed_entries, indexed = installed_entries(
-        disabled, plugin_dists, curated=not env_flag(DISABLE_CURATED_VAR)
+        disabled, plugin_dists, curated=not env_flag(DISABLE_CURATED_VAR), find=find
     )
+    if cache:
+        cache.save(points)
     registry = Registry([*entries, *indexed_entries], prefer=env_list(PREFER_VAR))
     for conflict in registry.conflicts:
         warnings.warn(f"layerhub: {conflict.describe()}", PluginWarning, stacklevel=2)
     return Discovery(registry, tuple(infos), tuple(indexed))
 
 
-def entry_points() -> list[importlib_metadata.EntryPoint]:
+def scan() -> list[Point]:
     """Entry points of the ``layerhub`` group, one per distribution, in a stable order.
 
     ``importlib_metadata`` already counts a distribution seen twice on ``sys.path``
     once (the first one wins, as for imports).
     """
-    eps = importlib_metadata.entry_points(group=hookspecs.ENTRY_POINT_GROUP)
-    return sorted(eps, key=lambda ep: (normalize_name(identity(ep.dist)[0]), ep.name))
+    import importlib_metadata
+
+    points = [
+        Point(*identity(ep.dist), ep.name, ep.value, metadata_files(ep.dist))
+        for ep in importlib_metadata.entry_points(group=ENTRY_POINT_GROUP)
+    ]
+    return sorted(points, key=lambda p: (normalize_name(p.distribution), p.name))
+
+
+def load(point: Point) -> object:
+    """Import the object an entry point names (``module:attr``, as the packaging spec says)."""
+    import importlib_metadata
+
+    return importlib_metadata.EntryPoint(point.name, point.value, ENTRY_POINT_GROUP).load()
+
+
+def metadata_files(dist: importlib_metadata.Distribution | None) -> tuple[str, ...]:
+    """The metadata directory of ``dist`` and the files in it that describe the plugin.
+
+    Empty for distributions not in a plain directory (zipped eggs, custom finders): their
+    changes cannot be seen with ``os.stat``, so discovery is then never cached.
+    """
+    path = getattr(dist, "_path", None)
+    if not isinstance(path, Path):
+        return ()
+    metadata = "METADATA" if path.name.endswith(".dist-info") else "PKG-INFO"
+    return (str(path), str(path / "entry_points.txt"), str(path / metadata))
 
 
 def identity(dist: importlib_metadata.Distribution | None) -> tuple[str, str]:
@@ -174,21 +240,17 @@ def identity(dist: importlib_metadata.Distribution | None) -> tuple[str, str]:
     """
     if dist is None:
         return "?", ""
-    cached = getattr(dist, "_layerhub_identity", None)
-    if cached is None:
-        headers: dict[str, str] = {}
-        text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
-        for line in text.splitlines():
-            if not line.strip():
-                break
-            key, sep, value = line.partition(":")
-            if sep and key in ("Name", "Version"):
-                headers.setdefault(key, value.strip())
-        if "Name" not in headers or "Version" not in headers:
-            headers = {"Name": dist.name, "Version": dist.version}
-        cached = (headers["Name"], headers["Version"])
-        dist._layerhub_identity = cached  # type: ignore[attr-defined]
-    return cached
+    headers: dict[str, str] = {}
+    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
+    for line in text.splitlines():
+        if not line.strip():
+            break
+        key, sep, value = line.partition(":")
+        if sep and key in ("Name", "Version"):
+            headers.setdefault(key, value.strip())
+    if "Name" not in headers or "Version" not in headers:
+        return dist.name, dist.version
+    return headers["Name"], headers["Version"]
 
 
 _lock = threading.Lock()

@@ -28,6 +28,9 @@ PACKAGE_REF_RE = re.compile(
 )
 
 USER_PROVIDER_NAME = "<user>"
+#: The entry-point group plugins announce themselves in (re-exported by hookspecs; kept
+#: here so that discovery can list entry points without importing pluggy).
+ENTRY_POINT_GROUP = "layerhub"
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,11 @@ class Provider:
 USER_PROVIDER = Provider(USER_PROVIDER_NAME, "", USER_PROVIDER_NAME)
 
 
+#: Serialises target imports so that each is imported once. One lock for every entry:
+#: imports hold Python's import lock anyway, and a registry has thousands of entries.
+_TARGET_IMPORT = threading.RLock()
+
+
 @dataclass(eq=False)
 class Entry:
     """One registered name, its lazy target and its provider."""
@@ -56,7 +64,6 @@ class Entry:
     schema: SchemaRef | None = None
     example: str | None = None
     _loaded: Any = field(default=None, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def is_lazy(self) -> bool:
@@ -78,7 +85,7 @@ class Entry:
         """Import the target (once) and return it; :class:`PluginError` names what failed."""
         if not self.is_lazy:
             return self.target
-        with self._lock:
+        with _TARGET_IMPORT:
             if self._loaded is None:
                 self._loaded = import_target(self.target, self.provider)
             return self._loaded
@@ -203,6 +210,9 @@ class Registry:
         self._entries: dict[str, Entry] = {}
         self.conflicts: list[Conflict] = []
         for name, claimed in sorted(candidates.items()):
+            self._entries[name] = claimed[0]
+            if len(claimed) == 1:  # the usual case: nothing to rank
+                continue
             claimed.sort(
                 key=lambda e: (
                     rank.get(normalize_name(e.provider.distribution), len(rank)),

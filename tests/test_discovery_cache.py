@@ -1,0 +1,198 @@
+"""The discovery cache: a second process replays what plugins registered without
+importing them, and every change that matters (install, uninstall, an edited plugin
+source, rewritten metadata, a plugin enabled later) shows in the next process.
+
+Every test has its own cache directory and a site it may change, and runs discovery in
+fresh processes, as users do.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from support import install, run_python
+
+DISCOVER = """
+import json, sys, warnings
+warnings.simplefilter("always")
+import layerhub.plugins as plugins
+d = plugins.get_discovery()
+entries = {e.name: [e.target_path, e.provider.requirement, e.provider.plugin,
+                    e.schema if isinstance(e.schema, (str, type(None))) else "dict",
+                    e.example] for e in d.registry}
+print(json.dumps({
+    "entries": entries,
+    "plugins": {i.provider.distribution: i.status for i in d.plugins},
+    "entry_points": sorted(i.provider.plugin for i in d.plugins),
+    "modules": sorted(m for m in sys.modules if m.split(".")[0] in sys.argv[1:]),
+    "pluggy": "pluggy" in sys.modules,
+}))
+"""
+
+
+def discover(site: Path, cache: Path, *packages: str, **env: str) -> dict:
+    """Discovery in a fresh process: its registry, plugin statuses, and which modules of
+    ``packages`` it imported."""
+    proc = run_python(DISCOVER, *packages, site=site, env={"LAYERHUB_CACHE_DIR": str(cache), **env})
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["stderr"] = proc.stderr
+    return result
+
+
+def write_plugin(site: Path, version: str, names: list[str], group_name: str = "demo") -> None:
+    """A plugin as a source tree with a hand-written dist-info, like an editable install:
+    editing its files changes nothing pip recorded."""
+    package = site / "demo_plugin"
+    package.mkdir(parents=True, exist_ok=True)
+    (package / "__init__.py").write_text("")
+    adds = "".join(f"    registry.add({n!r}, 'demo_plugin.objects:{n}')\n" for n in names)
+    hook = f"import layerhub\n\n@layerhub.hookimpl\ndef layerhub_register(registry):\n{adds}"
+    (package / "layerhub_plugin.py").write_text(hook)
+    info = site / "demo_plugin-1.0.dist-info"
+    info.mkdir(exist_ok=True)
+    (info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: demo-plugin\nVersion: {version}\n"
+    )
+    (info / "entry_points.txt").write_text(
+        f"[layerhub]\n{group_name} = demo_plugin.layerhub_plugin\n"
+    )
+
+
+def touch_later(path: Path) -> None:
+    """Make sure an edit shows in the file's mtime even on coarse file-system clocks."""
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
+
+
+@pytest.fixture
+def seed_copy(tmp_path: Path, wheels) -> Path:
+    """A site with the seed plugin really pip-installed, owned by this test."""
+    return install([wheels("layerhub-seed")], tmp_path / "site")
+
+
+def test_second_process_replays_registrations_without_importing_plugins(
+    seed_copy: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    cold = discover(seed_copy, cache, "layerhub_seed")
+    assert "layerhub_seed.layerhub_plugin" in cold["modules"]
+    assert cold["plugins"] == {"layerhub-seed": "ok"}
+    assert list(cache.glob("discovery-*.json"))
+
+    warm = discover(seed_copy, cache, "layerhub_seed")
+    assert warm["entries"] == cold["entries"]  # names, targets, providers, schemas, examples
+    assert warm["plugins"] == cold["plugins"]
+    assert warm["modules"] == []  # the plugin package is not imported at all
+    assert warm["pluggy"] is False
+
+    resolved = run_python(
+        "import layerhub.plugins as p, keras\n"
+        "cls = p.get_registry().get('LayerhubSeed>CustomLayer').load()\n"
+        "assert issubclass(cls, keras.layers.Layer), cls\n",
+        site=seed_copy,
+        env={"LAYERHUB_CACHE_DIR": str(cache)},
+    )
+    assert resolved.returncode == 0
+
+
+def test_installing_and_removing_a_plugin_shows_in_the_next_process(
+    seed_copy: Path, tmp_path: Path, wheels
+) -> None:
+    cache = tmp_path / "cache"
+    before = discover(seed_copy, cache)
+    assert not any(name.startswith("Acme>") for name in before["entries"])
+
+    install([wheels("acme-blocks")], seed_copy)
+    added = discover(seed_copy, cache, "layerhub_seed", "acme_blocks")
+    assert any(name.startswith("Acme>") for name in added["entries"])
+    assert added["modules"] and all(m.startswith("acme_blocks") for m in added["modules"])
+
+    for path in seed_copy.glob("acme_blocks*"):
+        shutil.rmtree(path)
+    removed = discover(seed_copy, cache)
+    assert removed["entries"] == before["entries"]
+
+
+def test_an_edited_plugin_source_shows_in_the_next_process(tmp_path: Path) -> None:
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    write_plugin(site, "1.0", ["Demo>A"])
+    assert set(discover(site, cache)["entries"]) == {"Demo>A"}
+    assert discover(site, cache, "demo_plugin")["modules"] == []
+
+    hook = site / "demo_plugin" / "layerhub_plugin.py"
+    hook.write_text(hook.read_text() + "    registry.add('Demo>B', 'demo_plugin.objects:B')\n")
+    touch_later(hook)
+    edited = discover(site, cache, "demo_plugin")
+    assert set(edited["entries"]) == {"Demo>A", "Demo>B"}
+    assert "demo_plugin.layerhub_plugin" in edited["modules"]
+
+
+def test_metadata_rewritten_in_place_shows_in_the_next_process(tmp_path: Path) -> None:
+    """``pip install -e`` of a legacy project rewrites egg-info files in place: no
+    directory changes, only the files."""
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    write_plugin(site, "1.0", ["Demo>A"])
+    first = discover(site, cache)
+    assert first["entries"]["Demo>A"][1] == "demo-plugin==1.0"
+
+    metadata = site / "demo_plugin-1.0.dist-info" / "METADATA"
+    metadata.write_text(metadata.read_text().replace("Version: 1.0", "Version: 1.1"))
+    touch_later(metadata)
+    points = site / "demo_plugin-1.0.dist-info" / "entry_points.txt"
+    points.write_text(points.read_text().replace("demo =", "renamed ="))
+    touch_later(points)
+    second = discover(site, cache)
+    assert second["entries"]["Demo>A"][1] == "demo-plugin==1.1"
+    assert second["entry_points"] == ["renamed"]
+
+
+def test_failed_and_warning_plugins_are_never_replayed(tmp_path: Path, plugin_site) -> None:
+    site, cache = plugin_site("layerhub-seed", "broken-import", "schema-bad"), tmp_path / "cache"
+    for _ in range(2):
+        result = discover(site, cache, "layerhub_seed", "schema_bad")
+        assert result["plugins"]["broken-import"] == "failed"
+        assert "broken-import" in result["stderr"]  # warned about in every process
+        # schema-bad warns while it registers, so it is imported every time...
+        assert "schema_bad.layerhub_plugin" in result["modules"]
+        assert "SchemaBad>BadForm" in result["stderr"]
+    # ...while the seed plugin, clean, was replayed in the second process.
+    assert not any(m.startswith("layerhub_seed") for m in result["modules"])
+
+
+def test_a_plugin_disabled_when_the_cache_was_written_loads_when_enabled(
+    seed_copy: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    disabled = discover(seed_copy, cache, LAYERHUB_DISABLE_PLUGINS="layerhub-seed")
+    assert disabled["plugins"] == {"layerhub-seed": "disabled"}
+    assert not disabled["entries"]
+    enabled = discover(seed_copy, cache, "layerhub_seed")
+    assert enabled["plugins"] == {"layerhub-seed": "ok"}
+    assert "LayerhubSeed>CustomLayer" in enabled["entries"]
+
+
+def test_damaged_unwritable_or_disabled_cache_only_costs_speed(
+    seed_copy: Path, tmp_path: Path
+) -> None:
+    expected = discover(seed_copy, tmp_path / "reference")["entries"]
+
+    damaged = tmp_path / "damaged"
+    discover(seed_copy, damaged)
+    for file in damaged.glob("discovery-*.json"):
+        file.write_text('{"format": 1, "points": [[1, 2]], "records": "no"')
+    assert discover(seed_copy, damaged)["entries"] == expected
+    assert discover(seed_copy, damaged, "layerhub_seed")["modules"] == []  # rewritten whole
+
+    not_a_directory = tmp_path / "file"
+    not_a_directory.write_text("")
+    result = discover(seed_copy, not_a_directory)
+    assert result["entries"] == expected
+    assert "Traceback" not in result["stderr"]
+
+    off = tmp_path / "off"
+    assert discover(seed_copy, off, LAYERHUB_NO_CACHE="1")["entries"] == expected
+    assert not off.exists()
