@@ -173,19 +173,20 @@ def too_deep(where: str, max_depth: int) -> Finding:
 
 
 def json_depth(value: Any, stop: int) -> int:
-    """Nesting depth of a parsed JSON value, iteratively; stops counting past ``stop``."""
-    deepest = 0
-    stack = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if not isinstance(node, dict | list):
-            continue
-        deepest = max(deepest, depth)
-        if deepest > stop:
-            return deepest
-        children = node.values() if isinstance(node, dict) else node
-        stack.extend((child, depth + 1) for child in children)
-    return deepest
+    """Nesting depth of a parsed JSON value, one level at a time (no recursion, and the
+    per-node work stays in C: this runs on every config read); stops past ``stop``."""
+    depth = 0
+    level = [value]
+    while True:
+        containers = [node for node in level if isinstance(node, dict | list)]
+        if not containers:
+            return depth
+        depth += 1
+        if depth > stop:
+            return depth
+        level = []
+        for node in containers:
+            level.extend(node.values() if isinstance(node, dict) else node)
 
 
 def parse_config(data: bytes, where: str, limits: Limits | None = None) -> dict[str, Any]:
