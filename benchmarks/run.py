@@ -11,6 +11,9 @@ time: CI runs ``--quick`` only so that the benchmarks keep working.
 from __future__ import annotations
 
 import argparse
+import compileall
+import importlib.util
+import os
 import sys
 import tempfile
 import time
@@ -435,6 +438,15 @@ def render(rows: list[Row], sizes: Sizes, seconds: float, quick: bool) -> str:
     return "\n".join(lines)
 
 
+def compile_layerhub() -> None:
+    """Byte-compile layerhub as pip does when it installs a package (Keras's modules are
+    compiled too): an editable checkout run with PYTHONDONTWRITEBYTECODE=1, as under
+    ``make``, would otherwise compile layerhub's sources in every child process."""
+    spec = importlib.util.find_spec("layerhub")
+    for location in spec.submodule_search_locations if spec else ():
+        compileall.compile_dir(location, quiet=1)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, one run (for CI)")
@@ -444,9 +456,12 @@ def main(argv: list[str] | None = None) -> int:
     sizes = QUICK if args.quick else FULL
     output = args.output or (None if args.quick else HERE / "results.md")
     start = time.perf_counter()
+    compile_layerhub()
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="layerhub-bench-") as tmp:
         suite = Suite(sizes, Path(tmp))
+        # Children record discovery here (a user's cache would hold it across runs).
+        os.environ["LAYERHUB_CACHE_DIR"] = str(suite.tmp / "discovery-cache")
         for bench in BENCHMARKS:
             if args.only and args.only not in bench.__name__:
                 continue

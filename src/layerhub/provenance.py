@@ -19,8 +19,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import importlib_metadata
-
 from .archive import MANIFEST_MEMBER, read_archive
 from .errors import CorruptArchiveError, ProvenanceWarning, SchemaError
 from .index import CURATED, TRUSTED
@@ -73,6 +71,7 @@ def record(name: str, entry: Entry | None) -> dict[str, Any]:
         return entry_record(name, entry)
     # Not from layerhub: registered with Keras by code the user imported. Its module
     # still tells which installed distribution (if any) it came from.
+    import importlib_metadata
     import keras
 
     obj = keras.saving.get_registered_object(name)
@@ -119,6 +118,8 @@ def check(manifest: Mapping[str, Any] | None, source: str = "") -> None:
     """Validate ``manifest`` and warn for each provider installed at another major version."""
     if manifest is None:
         return
+    import importlib_metadata
+
     where = f"{source}!{MANIFEST_MEMBER}" if source else MANIFEST_MEMBER
     check_schema(manifest, "manifest.schema.json", where, CorruptArchiveError)
     providers: dict[tuple[str, str], list[str]] = {}
