@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -62,6 +60,8 @@ def trusted() -> Index:
 
 def introspect(distributions: Sequence[str]) -> list[dict[str, Any]]:
     """Run :mod:`layerhub.introspect` on ``distributions`` in a child process."""
+    import subprocess  # here, not at the top: discovery imports this module for trusted()
+
     proc = subprocess.run(
         [sys.executable, "-m", "layerhub.introspect", *distributions],
         capture_output=True,
@@ -104,6 +104,8 @@ def untrust(distributions: Iterable[str]) -> list[str]:
 
 def save(records: Sequence[dict[str, Any]], remove: Iterable[str]) -> None:
     """Replace (or drop) records in the store, validated, written atomically."""
+    import tempfile
+
     drop = {normalize_name(r["name"]) for r in records} | set(remove)
     kept = [d for d in trusted().distributions if normalize_name(d["name"]) not in drop]
     fields = ("name", "version", "source", "keras_version", "objects")
