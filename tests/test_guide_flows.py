@@ -233,11 +233,12 @@ print(json.dumps(result))
 def test_config_json_clone_and_user_objects(saved, seed_site):
     result = last_json(run_python(CONFIG_FLOWS, str(saved), site=seed_site).stdout)
     assert result["plain_keras"] in ("TypeError", "ValueError")
-    assert result["imported_by_layerhub"] == [
+    # What the model references, not layerhub_seed.examples; the hook module too when
+    # discovery has nothing recorded yet (tests/test_discovery_cache.py).
+    assert set(result["imported_by_layerhub"]) - {"layerhub_seed.layerhub_plugin"} == {
         "layerhub_seed",
-        "layerhub_seed.layerhub_plugin",  # discovery
-        "layerhub_seed.objects",  # what the model references; not layerhub_seed.examples
-    ]
+        "layerhub_seed.objects",
+    }
     assert result["same_json"] is True
     assert result["user_objects"] == ["Doubling"] * 4
     assert result["plugin_again"] == "CustomLayer"

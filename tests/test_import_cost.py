@@ -17,9 +17,10 @@ print(json.dumps({"before": before, "after": after, "names": len(registry), "plu
 """
 
 
-def test_import_and_discovery_leave_keras_out(plugin_site):
+def test_import_and_discovery_leave_keras_out(plugin_site, tmp_path):
     site = plugin_site("layerhub-seed", "acme-blocks", "broken-import", "broken-hook")
-    result = last_json(run_python(PROBE, site=site).stdout)
+    env = {"LAYERHUB_CACHE_DIR": str(tmp_path)}  # nothing recorded yet: every hook runs
+    result = last_json(run_python(PROBE, site=site, env=env).stdout)
     assert result["before"] == []
     assert result["after"] == [], "discovery imported a heavy framework"
     assert result["names"] >= 15 + 7
@@ -30,6 +31,10 @@ def test_import_and_discovery_leave_keras_out(plugin_site):
         "layerhub_seed",
         "layerhub_seed.layerhub_plugin",
     ]
+    # The next process replays what the hooks registered: no plugin module at all.
+    replayed = last_json(run_python(PROBE, site=site, env=env).stdout)
+    assert replayed["after"] == [] and replayed["plugins"] == []
+    assert replayed["names"] == result["names"]
 
 
 def test_cli_list_does_not_import_keras(seed_site):
