@@ -16,7 +16,13 @@ compiles it and caches the validator, and a bad schema becomes one
 :class:`~layerhub.PluginWarning` naming the plugin, after which that object's configs
 go unchecked (``layerhub schema check`` runs every check up front, for plugin CI).
 
-This module imports neither keras nor (until a schema is first needed) jsonschema.
+Two engines validate configs: jsonschema_rs first, as a fast pre-filter that may only
+say "valid" (:mod:`layerhub.schema_prefilter`), then jsonschema, the authority, on every
+config the pre-filter rejects: it decides whether there is a violation and builds the
+reports, so they read the same with or without the pre-filter.
+
+This module imports neither keras nor (until a schema is first needed) jsonschema or
+jsonschema_rs.
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ if TYPE_CHECKING:
     from referencing import Registry as SchemaRegistry
 
     from .registry import Entry, Registry, SchemaRef
+    from .schema_prefilter import Prefilter
 
 #: Where layerhub's shipped schemas live, as ``$id`` prefix and as package data.
 SHIPPED_BASE = "https://layerhub.dev/schemas/"
@@ -187,10 +194,16 @@ def unresolvable_reference(document: Any) -> str | None:
 
 @dataclass(frozen=True)
 class Compiled:
-    """A plugin schema, checked and compiled: ``validator``, or the ``problem`` preventing it."""
+    """A plugin schema, checked and compiled: ``validator``, or the ``problem`` preventing it.
+
+    ``prefilter`` (jsonschema_rs, :mod:`layerhub.schema_prefilter`) passes the valid
+    configs fast; ``validator`` (jsonschema) decides on the others and words the reports.
+    It is ``None`` where the two engines could disagree or jsonschema_rs cannot compile.
+    """
 
     validator: Validator | None
     problem: str | None = None
+    prefilter: Prefilter | None = None
 
 
 _compiled: weakref.WeakKeyDictionary[Entry, Compiled] = weakref.WeakKeyDictionary()
@@ -209,12 +222,20 @@ def compiled(entry: Entry) -> Compiled | None:
         result = _compiled.get(entry)
         if result is None:
             try:
-                result = Compiled(new_validator(checked_schema(entry.schema)))
+                document = checked_schema(entry.schema)
+                result = Compiled(new_validator(document), prefilter=new_prefilter(document))
             except SchemaError as exc:
                 result = Compiled(None, str(exc))
                 report_bad_schema(entry, result.problem)
             _compiled[entry] = result
     return result
+
+
+def new_prefilter(document: Any) -> Prefilter | None:
+    """jsonschema_rs's fast "valid" for a checked plugin schema, where it is sound."""
+    from .schema_prefilter import prefilter
+
+    return prefilter(document)
 
 
 def report_bad_schema(entry: Entry, problem: str) -> None:
@@ -286,10 +307,13 @@ def check_references(
             report.unchecked.append(Unchecked(reference.name, reference.pointer, reason))
             continue
         report.checked += 1
+        config = config_of(reference)
+        if result.prefilter is not None and result.prefilter.accepts(config):
+            continue
         report.violations.extend(
             find_violations(
                 result.validator,
-                config_of(reference),
+                config,
                 name=reference.name,
                 where=reference.pointer,
                 member=member,
