@@ -29,10 +29,11 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from .schemas import SHIPPED_BASE, shipped, shipped_names
+from .schemas import META_SCHEMA, SHIPPED_BASE, shipped, shipped_names
 
 if TYPE_CHECKING:
     import jsonschema_rs
@@ -44,7 +45,14 @@ DIVERGENT_KEYWORDS = frozenset({"pattern", "patternProperties", "multipleOf"})
 
 
 class Prefilter:
-    """``accepts(config)`` is ``True`` only for configs jsonschema would find valid."""
+    """``accepts(config)`` is ``True`` only for configs jsonschema would find valid.
+
+    Configs are JSON values, as ``json.loads`` returns them (every caller reads them from
+    an archive or round-trips them through JSON): jsonschema_rs reads a tuple as an
+    array where jsonschema sees no array, so a tuple inside a config is not a case the
+    two engines agree on, and checking each config for one would cost as much as the
+    validation saved.
+    """
 
     __slots__ = ("_is_valid",)
 
@@ -61,6 +69,9 @@ class Prefilter:
 
 def prefilter(document: Any, *, formats: bool = False) -> Prefilter | None:
     """A :class:`Prefilter` for ``document``, or ``None`` when jsonschema must check alone."""
+    if not is_json(document):
+        logger.debug("no prefilter for a schema holding non-JSON values (a tuple...)")
+        return None
     keyword = divergent_keyword(document)
     if keyword is not None:
         logger.debug("no prefilter for a schema using %r: jsonschema checks it alone", keyword)
@@ -99,31 +110,21 @@ def divergent_keyword(document: Any) -> str | None:
 
 
 def first_key(document: Any, keys: frozenset[str]) -> str | None:
-    stack = [document]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            hit = keys.intersection(node)
-            if hit:
-                return min(hit)
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
+    for node in dicts(document):
+        hit = keys.intersection(node)
+        if hit:
+            return min(hit)
     return None
 
 
 def references(document: Any) -> list[str]:
     """Every ``$ref`` / ``$dynamicRef`` string in ``document``."""
-    found: list[str] = []
-    stack = [document]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            found.extend(node[k] for k in ("$ref", "$dynamicRef") if isinstance(node.get(k), str))
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return found
+    return [
+        node[key]
+        for node in dicts(document)
+        for key in ("$ref", "$dynamicRef")
+        if isinstance(node.get(key), str)
+    ]
 
 
 def refuse(uri: str) -> NoReturn:
@@ -143,3 +144,116 @@ def shipped_rs_registry() -> jsonschema_rs.Registry:
     """Every shipped schema under its ``$id``, as :func:`layerhub.schemas.shipped_registry`."""
     resources = [(SHIPPED_BASE + name, shipped(name)) for name in shipped_names()]
     return jsonschema_rs_module().Registry(resources, retriever=refuse)
+
+
+# -- plugin schemas themselves -----------------------------------------------------------
+def schema_accepted(document: Any) -> bool:
+    """Whether ``document`` certainly passes :func:`layerhub.schemas.checked_schema`:
+    the meta-schema (formats asserted) and every ``$ref`` resolving. ``False`` means "ask
+    jsonschema", which then decides and says where the schema is wrong.
+
+    Why: importing jsonschema and referencing costs ~80 ms, more than checking and
+    validating every config of a large model. The meta-schema's own regexes (``$ref``
+    targets, anchors) spell out their character classes, so the engines read them alike;
+    but jsonschema_rs accepts ECMA-262 regexes Python cannot compile (``\\p{L}``,
+    ``(?<n>x)``), so every regex in the schema is also compiled with :mod:`re`, as
+    jsonschema's ``regex`` format check does.
+    """
+    if not is_json(document):  # a tuple is an array to jsonschema_rs, not to jsonschema
+        return False
+    try:
+        if not meta_prefilter().accepts(document):
+            return False
+    except Exception as exc:  # jsonschema_rs cannot compile the meta-schema: never expected
+        logger.debug("no meta-schema pre-filter: %s", exc)
+        return False
+    return regexes_compile(document) and references_resolve(document)
+
+
+@functools.cache
+def meta_prefilter() -> Prefilter:
+    rs = jsonschema_rs_module()
+    validator = rs.Draft202012Validator(
+        shipped(META_SCHEMA),
+        validate_formats=True,
+        registry=shipped_rs_registry(),
+        retriever=refuse,
+    )
+    return Prefilter(validator.is_valid)
+
+
+def regexes_compile(document: Any) -> bool:
+    """Every ``pattern`` and ``patternProperties`` key compiles with Python's :mod:`re`."""
+    for node in dicts(document):
+        regexes = [node["pattern"]] if isinstance(node.get("pattern"), str) else []
+        if isinstance(node.get("patternProperties"), dict):
+            regexes.extend(node["patternProperties"])
+        for regex in regexes:
+            try:
+                re.compile(regex)
+            except Exception:  # re.error, or a regex too large to compile
+                return False
+    return True
+
+
+def references_resolve(document: Any) -> bool:
+    """Every ``$ref``/``$dynamicRef`` is a JSON pointer into the document or into a
+    shipped schema that leads somewhere; anything else (anchors, percent-escapes) is left
+    to :func:`layerhub.schemas.unresolvable_reference`."""
+    for node in dicts(document):
+        for key in ("$ref", "$dynamicRef"):
+            if isinstance(node.get(key), str) and not pointer_resolves(node[key], document):
+                return False
+    return True
+
+
+def pointer_resolves(reference: str, document: Any) -> bool:
+    base, _, fragment = reference.partition("#")
+    if base:
+        name = base[len(SHIPPED_BASE) :]
+        if not base.startswith(SHIPPED_BASE) or name not in shipped_names():
+            return False
+        document = shipped(name)
+    if not fragment:
+        return True
+    if not fragment.startswith("/") or "%" in fragment:
+        return False
+    node = document
+    for token in fragment[1:].split("/"):
+        token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return False
+    return True
+
+
+def is_json(document: Any) -> bool:
+    """Whether ``document`` holds only what ``json.loads`` returns (str keys, no tuples)."""
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is dict:
+            if not all(type(key) is str for key in node):
+                return False
+            stack.extend(node.values())
+        elif kind is list:
+            stack.extend(node)
+        elif kind not in (str, int, float, bool, type(None)):
+            return False
+    return True
+
+
+def dicts(document: Any) -> Iterator[dict[str, Any]]:
+    """Every dict in ``document``, at any depth (data such as ``default`` included)."""
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            yield node
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)

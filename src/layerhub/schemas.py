@@ -157,21 +157,29 @@ def checked_schema(schema: SchemaRef) -> Any:
     Reads a file reference, checks the result against the meta-schema (``pattern``
     regexes included) and resolves every ``$ref``, so a schema that passes never fails
     during validation. Raises :class:`~layerhub.SchemaError` saying where it is wrong.
+    jsonschema_rs passes the good schemas fast; jsonschema judges the others.
     """
+    document = load_schema(schema)
+    from .schema_prefilter import schema_accepted
+
+    if not schema_accepted(document):
+        problem = schema_document_problem(document)
+        if problem:
+            raise SchemaError(problem)
+    return document
+
+
+def schema_document_problem(document: Any) -> str | None:
+    """jsonschema's verdict on a plugin schema document: where it breaks the meta-schema
+    or which ``$ref`` leads nowhere, or ``None``."""
     from jsonschema.exceptions import best_match
 
-    document = load_schema(schema)
     errors = list(meta_validator().iter_errors(document))
     if errors:
         error = best_match(errors)
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise SchemaError(
-            f"at {pointer(error.absolute_path) or '/'}: {shorten(error.message)}{more}"
-        )
-    problem = unresolvable_reference(document)
-    if problem:
-        raise SchemaError(problem)
-    return document
+        return f"at {pointer(error.absolute_path) or '/'}: {shorten(error.message)}{more}"
+    return unresolvable_reference(document)
 
 
 @functools.cache
@@ -206,13 +214,19 @@ class Compiled:
     """A plugin schema, checked and compiled: ``validator``, or the ``problem`` preventing it.
 
     ``prefilter`` (jsonschema_rs, :mod:`layerhub.schema_prefilter`) passes the valid
-    configs fast; ``validator`` (jsonschema) decides on the others and words the reports.
-    It is ``None`` where the two engines could disagree or jsonschema_rs cannot compile.
+    configs fast; it is ``None`` where the two engines could disagree or jsonschema_rs
+    cannot compile. ``validator`` (jsonschema) decides on the others and words the
+    reports; it is built on first use, so a process whose configs are all valid never
+    imports jsonschema.
     """
 
-    validator: Validator | None
+    document: Any
     problem: str | None = None
     prefilter: Prefilter | None = None
+
+    @functools.cached_property
+    def validator(self) -> Validator | None:
+        return None if self.problem is not None else new_validator(self.document)
 
 
 _compiled: weakref.WeakKeyDictionary[Entry, Compiled] = weakref.WeakKeyDictionary()
@@ -232,7 +246,7 @@ def compiled(entry: Entry) -> Compiled | None:
         if result is None:
             try:
                 document = checked_schema(entry.schema)
-                result = Compiled(new_validator(document), prefilter=new_prefilter(document))
+                result = Compiled(document, prefilter=new_prefilter(document))
             except SchemaError as exc:
                 result = Compiled(None, str(exc))
                 report_bad_schema(entry, result.problem)
@@ -307,7 +321,7 @@ def check_references(
             report.unchecked.append(Unchecked(reference.name, reference.pointer, reason))
             continue
         result = compiled(entry)
-        if result is None or result.validator is None:
+        if result is None or result.problem is not None:
             reason = (
                 "its plugin declares no schema"
                 if result is None

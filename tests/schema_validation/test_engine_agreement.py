@@ -20,12 +20,13 @@ AGREE = r"""
 import json, math, sys, warnings, zipfile
 warnings.simplefilter("ignore")
 import layerhub
-from layerhub import SchemaError, schemas
+from layerhub import SchemaError, schema_prefilter, schemas
 from layerhub.references import Reference, custom_references
 from layerhub.registry import PluginRegistrar, Provider, Registry
 
 corpus = json.loads(sys.argv[1])
-archives = sys.argv[2:]
+schema_cases = json.loads(sys.argv[2])
+archives = sys.argv[3:]
 
 configs = {}
 for path in archives:
@@ -65,10 +66,24 @@ def pairs(registry, document, name):
     for case in cases.get("instances", []) + cases.get("expect", []):
         yield from variants(document, case, odd)
 
+def judge_schema(name, document, out):
+    # The meta-schema check: jsonschema_rs's "fine" must never hide jsonschema's problem.
+    fast = schema_prefilter.schema_accepted(document)
+    problem = schemas.schema_document_problem(document)
+    out["schema_verdicts"][name] = problem is None
+    if fast and problem:
+        out["schema_hides"].append([name, problem])
+    elif not fast and not problem:
+        out["schema_stricter"].append(name)
+
 def check(registry, out):
     for entry in sorted(registry, key=lambda e: e.name):
         if entry.schema is None:
             continue
+        try:
+            judge_schema(entry.name, schemas.load_schema(entry.schema), out)
+        except SchemaError:  # an absent or unparsable file: no document to judge
+            pass
         try:
             document = schemas.checked_schema(entry.schema)
         except SchemaError:
@@ -103,12 +118,19 @@ def check(registry, out):
             ]
 
 out = {"refused": [], "no_prefilter": [], "report_differs": [], "fast_hides": [],
-       "fast_stricter": [], "seen": {}, "verdicts": {}}
+       "fast_stricter": [], "seen": {}, "verdicts": {},
+       "schema_hides": [], "schema_stricter": [], "schema_verdicts": {}}
+for name, document in schema_cases.items():
+    judge_schema(name, document, out)
 check(layerhub.get_registry(), out)
 registrar = PluginRegistrar(Provider("corpus", "1.0", "corpus"))
 for name, case in corpus.items():
     if "schema" in case:
         registrar.add(name, "json:dumps", schema=case["schema"])
+# Not JSON (so not in the corpus): a schema holding a tuple is left to jsonschema.
+TUPLE = {"type": "object", "properties": {"a": {"const": (1, 2)}}}
+registrar.add("Corpus>Tuple", "json:dumps", schema=TUPLE)
+corpus["Corpus>Tuple"] = {"instances": [{"a": [1, 2]}], "expect": [{"a": [1, 2]}]}
 check(Registry(registrar.entries), out)
 print(json.dumps(out))
 """
@@ -206,6 +228,33 @@ CORPUS = {
 }
 
 
+#: Plugin schemas to judge (meta-schema and references): name -> document.
+SCHEMA_CASES = {
+    "nested $id": {"type": "object", "properties": {"a": {"items": {"$id": "x"}}}},
+    "nested remote $ref": {"type": "object", "$defs": {"a": {"$ref": "https://example.com/x"}}},
+    "dangling pointer": {"type": "object", "properties": {"a": {"$ref": "#/$defs/none"}}},
+    "pointer in data": {"type": "object", "default": {"$ref": "#/nowhere"}},
+    "shipped pointer": {"type": "object", "$ref": ENVELOPE + "#/properties/module"},
+    "shipped bad pointer": {"type": "object", "$ref": ENVELOPE + "#/properties/nope"},
+    "escaped pointer": {"type": "object", "$defs": {"a/b": {}}, "$ref": "#/$defs/a~1b"},
+    "list pointer": {"type": "object", "allOf": [{}], "$ref": "#/allOf/0"},
+    "dynamic anchor": {"type": "object", "properties": {"a": {"$dynamicRef": "#meta"}}},
+    "typo": {"type": "object", "properties": {"a": {"type": "integr"}}},
+    "unclosed regex": {"type": "object", "properties": {"a": {"pattern": "(x"}}},
+    "ECMA class": {"type": "object", "properties": {"a": {"pattern": "\\p{L}"}}},
+    "ECMA group": {"type": "object", "patternProperties": {"(?<n>x)": {}}},
+    "other draft": {"type": "object", "$schema": "http://json-schema.org/draft-07/schema#"},
+    "untyped": {"required": ["x"]},
+    "bad minimum": {"type": "object", "properties": {"a": {"minimum": "x"}}},
+    "newline": {"type": "object", "$ref": ENVELOPE + "\n"},
+    "types": {"type": ["object", "string"], "minLength": 1},
+    # The pre-check is stricter here (jsonschema then decides, and accepts):
+    "anchor": {"type": "object", "$defs": {"a": {"$anchor": "a"}}, "$ref": "#a"},
+    "Python group": {"type": "object", "patternProperties": {"(?P<n>x)": {}}},
+    "vocabulary": {"type": "object", "$vocabulary": {"not a uri": True}},
+}
+
+
 def test_engines_agree_on_every_shipped_and_corpus_schema(
     plugin_site: Callable[..., Path], schema_models: Path, seed_models: Path
 ) -> None:
@@ -220,23 +269,60 @@ def test_engines_agree_on_every_shipped_and_corpus_schema(
     )
     archives = [schema_models / f"{m}.keras" for m in ("nested", "sub", "bad", "acme")]
     archives.append(seed_models / "seed.keras")
-    out = last_json(run_python(AGREE, json.dumps(CORPUS), *map(str, archives), site=site).stdout)
+    cases = json.dumps(CORPUS), json.dumps(SCHEMA_CASES)
+    out = last_json(run_python(AGREE, *cases, *map(str, archives), site=site).stdout)
 
     assert out["fast_hides"] == [], "jsonschema_rs accepted what jsonschema rejects"
     assert out["fast_stricter"] == [], "the engines disagree on plain JSON"
     assert out["report_differs"] == [], "a report is not what jsonschema alone finds"
 
     # Only the schemas whose keywords the engines treat differently lose the pre-filter.
-    assert sorted(out["no_prefilter"]) == ["Corpus>Cents", "Corpus>Digits", "Corpus>Keys"]
+    no_prefilter = ["Corpus>Cents", "Corpus>Digits", "Corpus>Keys", "Corpus>Tuple"]
+    assert sorted(out["no_prefilter"]) == no_prefilter
     assert {"SchemaBad>BadPattern", "SchemaBad>Remote"} <= set(out["refused"])
     # Every schema met both valid and invalid configs (so both answers were compared).
     checked = out["seen"]
     plugins = 14 + 3 + 1 + 1 + 1 + 1  # seed, nested, bad, acme, tidy, sloppy
-    assert len(checked) == plugins + sum("schema" in case for case in CORPUS.values())
+    assert len(checked) == plugins + sum("schema" in case for case in CORPUS.values()) + 1
     assert [n for n, s in checked.items() if not (s["valid"] and s["invalid"])] == []
     assert out["verdicts"] == {
         "Corpus>Everything": [False, True, False],
         "Corpus>Digits": [True, False],
         "Corpus>Cents": [True, False],
         "Corpus>Keys": [True, False],
+        "Corpus>Tuple": [False],  # jsonschema's const compares sequences alike
     }
+
+    # The schemas themselves: jsonschema_rs's "fine" never hides jsonschema's refusal.
+    assert out["schema_hides"] == [], "jsonschema_rs accepted a schema jsonschema refuses"
+    stricter = ["Corpus>Tuple", "Python group", "anchor", "vocabulary"]
+    assert sorted(out["schema_stricter"]) == stricter
+    verdicts = out["schema_verdicts"]
+    accepted = ["shipped pointer", "escaped pointer", "list pointer", "types"]
+    accepted += ["anchor", "Python group", "vocabulary"]
+    assert [name for name in SCHEMA_CASES if verdicts[name]] == accepted
+    assert verdicts["SchemaBad>Good"] and not verdicts["SchemaBad>Typo"]
+
+
+VALID_PATH = """
+import json, sys, zipfile
+import layerhub
+from layerhub import schemas
+from layerhub.references import custom_references
+config = json.loads(zipfile.ZipFile(sys.argv[1]).read("config.json"))
+report = schemas.check_references(custom_references(config), layerhub.get_registry())
+watched = ("jsonschema", "referencing", "jsonschema_rs")
+print(json.dumps({"checked": report.checked, "violations": len(report.violations),
+                  "imported": sorted(m for m in watched if m in sys.modules)}))
+"""
+
+
+def test_valid_configs_are_checked_without_importing_jsonschema(
+    nested_site: Path, schema_models: Path
+) -> None:
+    """jsonschema (and referencing, ~80 ms together) is imported only to judge a rejection."""
+    out = last_json(
+        run_python(VALID_PATH, str(schema_models / "nested.keras"), site=nested_site).stdout
+    )
+    assert out["checked"] >= 3 and out["violations"] == 0
+    assert out["imported"] == ["jsonschema_rs"]
