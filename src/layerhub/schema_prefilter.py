@@ -67,8 +67,11 @@ class Prefilter:
             return False
 
 
-def prefilter(document: Any, *, formats: bool = False) -> Prefilter | None:
-    """A :class:`Prefilter` for ``document``, or ``None`` when jsonschema must check alone."""
+def prefilter(document: Any) -> Prefilter | None:
+    """A :class:`Prefilter` for ``document``, or ``None`` when jsonschema must check alone.
+
+    ``format`` stays an annotation, as in the jsonschema validator of a plugin schema.
+    """
     if not is_json(document):
         logger.debug("no prefilter for a schema holding non-JSON values (a tuple...)")
         return None
@@ -80,7 +83,7 @@ def prefilter(document: Any, *, formats: bool = False) -> Prefilter | None:
     try:
         validator = rs.Draft202012Validator(
             document,
-            validate_formats=formats,
+            validate_formats=False,
             registry=shipped_rs_registry(),
             retriever=refuse,
         )
@@ -92,20 +95,24 @@ def prefilter(document: Any, *, formats: bool = False) -> Prefilter | None:
 
 def divergent_keyword(document: Any) -> str | None:
     """The first keyword of :data:`DIVERGENT_KEYWORDS` in ``document`` or in a shipped
-    schema it references, or ``None``.
+    schema it references (directly or through another), or ``None``.
 
     Conservative on purpose: a property *named* ``pattern`` counts too (it only costs
     speed, never a missed violation).
     """
-    found = first_key(document, DIVERGENT_KEYWORDS)
-    if found is not None:
-        return found
-    for uri in references(document):
-        base = uri.partition("#")[0]
-        if base.startswith(SHIPPED_BASE) and base[len(SHIPPED_BASE) :] in shipped_names():
-            found = first_key(shipped(base[len(SHIPPED_BASE) :]), DIVERGENT_KEYWORDS)
-            if found is not None:
-                return found
+    names = set(shipped_names())
+    seen: set[str] = set()
+    pending = [document]
+    while pending:
+        current = pending.pop()
+        found = first_key(current, DIVERGENT_KEYWORDS)
+        if found is not None:
+            return found
+        for uri in references(current):
+            name = uri.partition("#")[0].removeprefix(SHIPPED_BASE)
+            if name in names and name not in seen:
+                seen.add(name)
+                pending.append(shipped(name))
     return None
 
 
