@@ -1,4 +1,5 @@
-"""``import layerhub`` and discovery must not import keras or tensorflow (fresh processes)."""
+"""``import layerhub`` and discovery import neither keras, tensorflow nor a schema validator
+(fresh processes)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ before = sorted(m for m in ("keras", "tensorflow", "jax") if m in sys.modules)
 registry = layerhub.get_registry()
 after = sorted(m for m in ("keras", "tensorflow", "jax") if m in sys.modules)
 plugins = sorted(m for m in sys.modules if m.startswith(("layerhub_seed", "acme_blocks")))
-print(json.dumps({"before": before, "after": after, "names": len(registry), "plugins": plugins}))
+# The schema validators are imported on the first check, never by discovery.
+validators = sorted(m for m in ("jsonschema", "jsonschema_rs") if m in sys.modules)
+print(json.dumps({"before": before, "after": after, "names": len(registry), "plugins": plugins,
+                  "validators": validators}))
 """
 
 
@@ -23,6 +27,7 @@ def test_import_and_discovery_leave_keras_out(plugin_site, tmp_path):
     result = last_json(run_python(PROBE, site=site, env=env).stdout)
     assert result["before"] == []
     assert result["after"] == [], "discovery imported a heavy framework"
+    assert result["validators"] == [], "discovery imported a schema validator"
     assert result["names"] >= 15 + 7
     # Only the light entry-point modules are imported, never the objects modules.
     assert result["plugins"] == [

@@ -16,7 +16,13 @@ compiles it and caches the validator, and a bad schema becomes one
 :class:`~layerhub.PluginWarning` naming the plugin, after which that object's configs
 go unchecked (``layerhub schema check`` runs every check up front, for plugin CI).
 
-This module imports neither keras nor (until a schema is first needed) jsonschema.
+Two engines validate configs: jsonschema_rs first, as a fast pre-filter that may only
+say "valid" (:mod:`layerhub.schema_prefilter`), then jsonschema, the authority, on every
+config the pre-filter rejects: it decides whether there is a violation and builds the
+reports, so they read the same with or without the pre-filter.
+
+This module imports neither keras nor (until a schema is first needed) jsonschema or
+jsonschema_rs.
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ if TYPE_CHECKING:
     from referencing import Registry as SchemaRegistry
 
     from .registry import Entry, Registry, SchemaRef
+    from .schema_prefilter import Prefilter
 
 #: Where layerhub's shipped schemas live, as ``$id`` prefix and as package data.
 SHIPPED_BASE = "https://layerhub.dev/schemas/"
@@ -99,13 +106,22 @@ def shipped_names() -> list[str]:
 
 @functools.cache
 def shipped_registry() -> SchemaRegistry:
-    """Every shipped schema under its ``$id``: all that ``$ref`` may reach (nothing remote)."""
+    """Every shipped schema under its ``$id``: all that ``$ref`` may reach (nothing remote).
+
+    Crawled up front: an uncrawled registry crawls itself again on every anchor lookup,
+    and the meta-schema's ``$dynamicRef`` looks one up per subschema, which made each
+    plugin schema's meta-schema check cost ~4x more.
+    """
     from referencing import Registry
     from referencing.jsonschema import DRAFT202012
 
-    return Registry().with_resources(
-        (SHIPPED_BASE + name, DRAFT202012.create_resource(shipped(name)))
-        for name in shipped_names()
+    return (
+        Registry()
+        .with_resources(
+            (SHIPPED_BASE + name, DRAFT202012.create_resource(shipped(name)))
+            for name in shipped_names()
+        )
+        .crawl()
     )
 
 
@@ -141,21 +157,29 @@ def checked_schema(schema: SchemaRef) -> Any:
     Reads a file reference, checks the result against the meta-schema (``pattern``
     regexes included) and resolves every ``$ref``, so a schema that passes never fails
     during validation. Raises :class:`~layerhub.SchemaError` saying where it is wrong.
+    jsonschema_rs passes the good schemas fast; jsonschema judges the others.
     """
+    document = load_schema(schema)
+    from .schema_prefilter import schema_accepted
+
+    if not schema_accepted(document):
+        problem = schema_document_problem(document)
+        if problem:
+            raise SchemaError(problem)
+    return document
+
+
+def schema_document_problem(document: Any) -> str | None:
+    """jsonschema's verdict on a plugin schema document: where it breaks the meta-schema
+    or which ``$ref`` leads nowhere, or ``None``."""
     from jsonschema.exceptions import best_match
 
-    document = load_schema(schema)
     errors = list(meta_validator().iter_errors(document))
     if errors:
         error = best_match(errors)
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise SchemaError(
-            f"at {pointer(error.absolute_path) or '/'}: {shorten(error.message)}{more}"
-        )
-    problem = unresolvable_reference(document)
-    if problem:
-        raise SchemaError(problem)
-    return document
+        return f"at {pointer(error.absolute_path) or '/'}: {shorten(error.message)}{more}"
+    return unresolvable_reference(document)
 
 
 @functools.cache
@@ -187,10 +211,22 @@ def unresolvable_reference(document: Any) -> str | None:
 
 @dataclass(frozen=True)
 class Compiled:
-    """A plugin schema, checked and compiled: ``validator``, or the ``problem`` preventing it."""
+    """A plugin schema, checked and compiled: ``validator``, or the ``problem`` preventing it.
 
-    validator: Validator | None
+    ``prefilter`` (jsonschema_rs, :mod:`layerhub.schema_prefilter`) passes the valid
+    configs fast; it is ``None`` where the two engines could disagree or jsonschema_rs
+    cannot compile. ``validator`` (jsonschema) decides on the others and words the
+    reports; it is built on first use, so a process whose configs are all valid never
+    imports jsonschema.
+    """
+
+    document: Any
     problem: str | None = None
+    prefilter: Prefilter | None = None
+
+    @functools.cached_property
+    def validator(self) -> Validator | None:
+        return None if self.problem is not None else new_validator(self.document)
 
 
 _compiled: weakref.WeakKeyDictionary[Entry, Compiled] = weakref.WeakKeyDictionary()
@@ -209,12 +245,20 @@ def compiled(entry: Entry) -> Compiled | None:
         result = _compiled.get(entry)
         if result is None:
             try:
-                result = Compiled(new_validator(checked_schema(entry.schema)))
+                document = checked_schema(entry.schema)
+                result = Compiled(document, prefilter=new_prefilter(document))
             except SchemaError as exc:
                 result = Compiled(None, str(exc))
                 report_bad_schema(entry, result.problem)
             _compiled[entry] = result
     return result
+
+
+def new_prefilter(document: Any) -> Prefilter | None:
+    """jsonschema_rs's fast "valid" for a checked plugin schema, where it is sound."""
+    from .schema_prefilter import prefilter
+
+    return prefilter(document)
 
 
 def report_bad_schema(entry: Entry, problem: str) -> None:
@@ -277,7 +321,7 @@ def check_references(
             report.unchecked.append(Unchecked(reference.name, reference.pointer, reason))
             continue
         result = compiled(entry)
-        if result is None or result.validator is None:
+        if result is None or result.problem is not None:
             reason = (
                 "its plugin declares no schema"
                 if result is None
@@ -286,10 +330,13 @@ def check_references(
             report.unchecked.append(Unchecked(reference.name, reference.pointer, reason))
             continue
         report.checked += 1
+        config = config_of(reference)
+        if result.prefilter is not None and result.prefilter.accepts(config):
+            continue
         report.violations.extend(
             find_violations(
                 result.validator,
-                config_of(reference),
+                config,
                 name=reference.name,
                 where=reference.pointer,
                 member=member,
