@@ -23,9 +23,7 @@ import fnmatch
 import itertools
 import json
 import os
-import shutil
 import struct
-import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass, fields
@@ -396,6 +394,9 @@ def inspect_zipped_h5(
     with zf.open(info) as stream:
         if info.compress_type == zipfile.ZIP_STORED:
             return inspect_h5(stream, location, info.file_size, limits, info.filename)
+        import shutil
+        import tempfile
+
         with tempfile.TemporaryFile() as copy:
             shutil.copyfileobj(stream, copy)
             copy.seek(0)

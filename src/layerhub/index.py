@@ -21,10 +21,10 @@ import os
 import urllib.parse
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from . import package_data
 from .errors import IndexFormatError, IndexUnavailableError
 from .keras_builtins import shadows_builtin
 from .registry import Entry, Provider, normalize_name
@@ -186,7 +186,7 @@ def fetch(url: str) -> bytes:
 @functools.cache
 def curated_index() -> Index:
     """The index shipped with layerhub (see ``scripts/update_curated_index.py``)."""
-    data = resources.files(__package__).joinpath("data", "curated_index.json").read_bytes()
+    data = package_data.read("data/curated_index.json")
     return Index.parse(data, "layerhub/data/curated_index.json", validate=False)
 
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import functools
 import json
-from importlib import resources
+
+from . import package_data
 
 
 @functools.cache
 def builtin_names() -> frozenset[str]:
     """Every public class and function name Keras can deserialize by itself."""
-    text = resources.files(__package__).joinpath("data/keras_builtins.json").read_text()
-    return frozenset(json.loads(text)["names"])
+    return frozenset(json.loads(package_data.read("data/keras_builtins.json"))["names"])
 
 
 def is_keras_module(module: object) -> bool:

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import functools
 import json
-from importlib import resources
 
+from . import package_data
 from .keras_builtins import is_keras_module
 
 
 @functools.cache
 def non_modeling_apis() -> frozenset[str]:
     """Keras's own list: dotted public names such as ``keras.saving.load_model``."""
-    text = resources.files(__package__).joinpath("data/keras_unsafe.json").read_text()
-    return frozenset(json.loads(text)["non_modeling_apis"])
+    data = json.loads(package_data.read("data/keras_unsafe.json"))
+    return frozenset(data["non_modeling_apis"])
 
 
 @functools.cache

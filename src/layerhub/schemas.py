@@ -35,9 +35,9 @@ import warnings
 import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from . import package_data
 from .errors import (
     PluginError,
     PluginWarning,
@@ -77,6 +77,8 @@ def load_schema(schema: SchemaRef) -> Any:
     problem = ref_problem(schema)
     if problem:
         raise SchemaError(problem)
+    from importlib import resources  # only for plugin packages' own schema files
+
     package, _, path = schema.partition(":")
     try:
         text = resources.files(package).joinpath(*path.split("/")).read_text(encoding="utf-8")
@@ -91,15 +93,16 @@ def load_schema(schema: SchemaRef) -> Any:
 @functools.cache
 def shipped(name: str) -> dict[str, Any]:
     """One of layerhub's shipped schemas by file name (``"config.schema.json"``)."""
-    file = resources.files(__package__).joinpath("schemas", name)
     try:
-        return json.loads(file.read_text(encoding="utf-8"))
+        return json.loads(package_data.read(f"schemas/{name}"))
     except (OSError, ValueError) as exc:  # an installation problem, not bad input
         raise RuntimeError(f"layerhub's schema {name} is missing or broken: {exc}") from exc
 
 
 def shipped_names() -> list[str]:
     """File names of every shipped schema."""
+    from importlib import resources
+
     folder = resources.files(__package__).joinpath("schemas")
     return sorted(f.name for f in folder.iterdir() if f.name.endswith(".schema.json"))
 
