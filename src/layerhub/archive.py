@@ -488,10 +488,19 @@ def read_h5(p: Path, limits: Limits) -> ModelArchive:
 
 
 def inspect_h5(fileobj: Any, where: str, size: int, limits: Limits, member: str) -> list[Finding]:
-    """Hazards of an HDF5 weights file held in a zip member or a directory."""
-    import h5py
+    """Hazards of an HDF5 weights file held in a zip member or a directory.
 
-    from .hdf5 import H5_ERRORS, inspect_file
+    The pure reader answers for the files Keras and h5py write by default, without
+    importing h5py or numpy; anything it does not fully understand goes to h5py.
+    """
+    from .hdf5 import H5_ERRORS, inspect_file, inspect_layout
+    from .hdf5_layout import Unsupported
+
+    try:
+        return inspect_layout(fileobj, where, size, limits, member)
+    except Unsupported:
+        fileobj.seek(0)
+    import h5py
 
     try:
         with h5py.File(fileobj, "r") as f:

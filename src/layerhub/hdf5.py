@@ -11,18 +11,59 @@ dataset contents.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
-
-import h5py
+import os
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .errors import UnsafeArchiveError
 from .findings import Finding, Severity
+from .hdf5_layout import Dataset, Link, walk
 
 if TYPE_CHECKING:
+    import h5py
+
     from .archive import Limits
 
 #: Whatever h5py may raise on a damaged file; each becomes a CorruptArchiveError.
 H5_ERRORS = (OSError, KeyError, ValueError, RuntimeError, TypeError, IndexError, OverflowError)
+
+
+def inspect_layout(
+    fileobj: BinaryIO, where: str, stored_bytes: int, limits: Limits, member: str = ""
+) -> list[Finding]:
+    """What :func:`inspect_file` reports, read without h5py (:mod:`layerhub.hdf5_layout`).
+
+    Raises :class:`~layerhub.hdf5_layout.Unsupported` for any file the pure reader does
+    not fully understand; the caller then asks h5py through :func:`inspect_file`.
+    """
+    size = fileobj.seek(0, os.SEEK_END)
+    links: list[Finding] = []
+    datasets: list[Finding] = []
+    budget = size_budget(stored_bytes, limits)
+    count = 0
+    for record in walk(fileobj, size):
+        if isinstance(record, Link):
+            count += 1
+            if count > limits.max_members:
+                raise too_many_objects(where, limits)
+            if record.kind == "external":
+                links.append(
+                    external_link_finding(
+                        location(record.path, member),
+                        os.fsdecode(record.filename),
+                        _d(record.target),
+                    )
+                )
+        elif isinstance(record, Dataset):
+            datasets += dataset_findings(
+                location(record.path, member),
+                record.shape,
+                record.itemsize,
+                [os.fsdecode(name) for name in record.external_files],
+                [],
+                virtual=record.virtual,
+                budget=budget,
+            )
+    return links + datasets
 
 
 def inspect_file(
@@ -37,58 +78,104 @@ def inspect_file(
     ``limits.max_ratio`` times that (above ``limits.ratio_floor_bytes``), and never more
     than ``limits.max_member_bytes``.
     """
+    import h5py
+
     findings: list[Finding] = []
-    budget = max(limits.ratio_floor_bytes, int(stored_bytes * limits.max_ratio))
-    budget = min(budget, limits.max_member_bytes)
+    budget = size_budget(stored_bytes, limits)
     count = 0
 
-    def visit(name: str, link: Any) -> None:
+    def visit(name: str, link: Any) -> bool | None:
         nonlocal count
         count += 1
         if count > limits.max_members:
-            raise UnsafeArchiveError(
-                f"{where}: more than {limits.max_members} HDF5 objects "
-                "(raise LAYERHUB_MAX_MEMBERS if the file is trusted)",
-                [Finding("too-many-members", Severity.CRITICAL, "too many HDF5 objects", where)],
-            )
+            return True  # stops the walk; an exception raised here surfaces as SystemError
         if isinstance(link, h5py.ExternalLink):
-            location = f"member:{member}:/{name}" if member else f"h5:/{name}"
-            findings.append(
-                Finding(
-                    "h5-external-link",
-                    Severity.CRITICAL,
-                    f"external link to {link.filename!r}:{link.path!r} (reading it opens "
-                    "another file)",
-                    location,
-                )
-            )
+            findings.append(external_link_finding(location(name, member), link.filename, link.path))
 
     def visit_object(name: str, obj: Any) -> None:
         if isinstance(obj, h5py.Dataset):
-            location = f"member:{member}:/{name}" if member else f"h5:/{name}"
-            findings.extend(dataset_findings(obj, location, budget))
+            findings.extend(
+                dataset_findings(
+                    location(name, member),
+                    obj.shape or (),
+                    obj.dtype.itemsize,
+                    [str(entry[0]) for entry in obj.external or ()],
+                    [str(source.file_name) for source in obj.virtual_sources()]
+                    if obj.is_virtual
+                    else [],
+                    virtual=obj.is_virtual,
+                    budget=budget,
+                )
+            )
 
     # Two passes, each handed what it needs without a lookup from the root per object:
     # links (external ones are never followed), then the objects hard links reach.
-    f.visititems_links(visit)
+    if f.visititems_links(visit):
+        raise too_many_objects(where, limits)
     f.visititems(visit_object)
     return findings
 
 
-def dataset_findings(dataset: h5py.Dataset, location: str, budget: int) -> list[Finding]:
+def size_budget(stored_bytes: int, limits: Limits) -> int:
+    """The most bytes one dataset may declare in a file of ``stored_bytes``."""
+    budget = max(limits.ratio_floor_bytes, int(stored_bytes * limits.max_ratio))
+    return min(budget, limits.max_member_bytes)
+
+
+def too_many_objects(where: str, limits: Limits) -> UnsafeArchiveError:
+    return UnsafeArchiveError(
+        f"{where}: more than {limits.max_members} HDF5 objects "
+        "(raise LAYERHUB_MAX_MEMBERS if the file is trusted)",
+        [Finding("too-many-members", Severity.CRITICAL, "too many HDF5 objects", where)],
+    )
+
+
+def location(name: Any, member: str) -> str:
+    return f"member:{member}:/{_d(name)}" if member else f"h5:/{_d(name)}"
+
+
+def _d(name: Any) -> Any:
+    """A name as h5py hands it out: text when it is UTF-8, else the bytes themselves."""
+    if isinstance(name, bytes):
+        try:
+            return name.decode("utf8")
+        except UnicodeDecodeError:
+            return name
+    return name
+
+
+def external_link_finding(location: str, filename: str, path: Any) -> Finding:
+    return Finding(
+        "h5-external-link",
+        Severity.CRITICAL,
+        f"external link to {filename!r}:{path!r} (reading it opens another file)",
+        location,
+    )
+
+
+def dataset_findings(
+    location: str,
+    shape: tuple[int, ...],
+    itemsize: int,
+    external_files: list[str],
+    virtual_sources: list[str],
+    *,
+    virtual: bool,
+    budget: int,
+) -> list[Finding]:
+    """External storage, a virtual layout and a shape over ``budget``, for one dataset."""
     findings: list[Finding] = []
-    if dataset.external:
-        files = sorted({str(entry[0]) for entry in dataset.external})
+    if external_files:
         findings.append(
             Finding(
                 "h5-external-storage",
                 Severity.CRITICAL,
-                f"dataset bytes stored in other files: {', '.join(files)}",
+                f"dataset bytes stored in other files: {', '.join(sorted(set(external_files)))}",
                 location,
             )
         )
-    if dataset.is_virtual:
-        sources = sorted({str(source.file_name) for source in dataset.virtual_sources()})
+    if virtual:
+        sources = sorted(set(virtual_sources))
         findings.append(
             Finding(
                 "h5-virtual-dataset",
@@ -97,8 +184,7 @@ def dataset_findings(dataset: h5py.Dataset, location: str, budget: int) -> list[
                 location,
             )
         )
-    shape = dataset.shape or ()
-    declared = math.prod(shape) * dataset.dtype.itemsize
+    declared = math.prod(shape) * itemsize
     if declared > budget:
         findings.append(
             Finding(
