@@ -153,7 +153,9 @@ def crafted() -> dict[str, tuple[bytes, set[str]]]:
             # Old-style groups always; new-style ones hold 8 links compactly, then dense.
             ok = {"pure"} if libver == "earliest" or count + 1 <= 8 else {"fallback"}
             files[f"{libver}-{count}"] = (h5_bytes(links(count), libver=libver), ok)
-        files[f"{libver}-variety"] = (h5_bytes(variety, libver=libver), {"pure"})
+        # libver="latest" indexes chunks in arrays and v2 B-trees: h5py reads those.
+        variety_ok = {"pure"} if libver == "earliest" else {"fallback"}
+        files[f"{libver}-variety"] = (h5_bytes(variety, libver=libver), variety_ok)
         files[f"{libver}-compound"] = (h5_bytes(compound, libver=libver), {"fallback"})
         files[f"{libver}-virtual"] = (h5_bytes(virtual, libver=libver), {"fallback"})
         files[f"{libver}-committed"] = (h5_bytes(committed, libver=libver), {"fallback"})

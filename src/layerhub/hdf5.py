@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .errors import UnsafeArchiveError
 from .findings import Finding, Severity
-from .hdf5_layout import Dataset, Link, walk
+from .hdf5_layout import Link, TooManyLinks, walk
 
 if TYPE_CHECKING:
     import h5py
@@ -40,29 +40,28 @@ def inspect_layout(
     datasets: list[Finding] = []
     budget = size_budget(stored_bytes, limits)
     count = 0
-    for record in walk(fileobj, size):
-        if isinstance(record, Link):
-            count += 1
-            if count > limits.max_members:
-                raise too_many_objects(where, limits)
-            if record.kind == "external":
-                links.append(
-                    external_link_finding(
-                        location(record.path, member),
-                        os.fsdecode(record.filename),
-                        _d(record.target),
-                    )
+    try:
+        for record in walk(fileobj, size, limits.max_members):
+            if isinstance(record, Link):
+                count += 1
+                if count > limits.max_members:
+                    raise TooManyLinks
+                if record.kind == "external":
+                    filename, target = os.fsdecode(record.filename), _d(record.target)
+                    where_ = location(record.path, member)
+                    links.append(external_link_finding(where_, filename, target))
+            else:
+                datasets += dataset_findings(
+                    location(record.path, member),
+                    record.shape,
+                    record.itemsize,
+                    [os.fsdecode(name) for name in record.external_files],
+                    [],
+                    virtual=record.virtual,
+                    budget=budget,
                 )
-        elif isinstance(record, Dataset):
-            datasets += dataset_findings(
-                location(record.path, member),
-                record.shape,
-                record.itemsize,
-                [os.fsdecode(name) for name in record.external_files],
-                [],
-                virtual=record.virtual,
-                budget=budget,
-            )
+    except TooManyLinks:
+        raise too_many_objects(where, limits) from None
     return links + datasets
 
 
@@ -110,9 +109,16 @@ def inspect_file(
 
     # Two passes, each handed what it needs without a lookup from the root per object:
     # links (external ones are never followed), then the objects hard links reach.
-    if f.visititems_links(visit):
-        raise too_many_objects(where, limits)
-    f.visititems(visit_object)
+    try:
+        if f.visititems_links(visit):
+            raise too_many_objects(where, limits)
+        f.visititems(visit_object)
+    except SystemError as exc:
+        # h5py reports an exception raised in its visit callback (a name that is not
+        # UTF-8, an object it cannot open) as SystemError, the real one as its cause.
+        if isinstance(exc.__cause__, H5_ERRORS):
+            raise exc.__cause__ from None
+        raise
     return findings
 
 

@@ -29,7 +29,7 @@ import math
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 SIGNATURE = b"\x89HDF\r\n\x1a\n"
 UNDEFINED = 0xFFFFFFFFFFFFFFFF
@@ -63,12 +63,18 @@ MAX_CHUNKS = 10_000
 MAX_RANK = 32
 MAX_TYPE_DEPTH = 8
 MAX_BTREE_DEPTH = 64
-#: IEEE half, single and double: (size, exponent location and size, mantissa location
-#: and size, exponent bias); h5py maps any other float layout by its precision.
+#: The largest single piece of metadata read at once (an object header chunk, a local
+#: heap); Keras's are a few KiB.
+MAX_BLOCK = 64 * 1024 * 1024
+#: IEEE half, single and double: (size, their properties: bit offset and precision,
+#: exponent location and size, mantissa location and size, exponent bias).
 IEEE_FLOATS = {
-    (2, bytes([10, 5, 0, 10]) + (15).to_bytes(4, "little")),
-    (4, bytes([23, 8, 0, 23]) + (127).to_bytes(4, "little")),
-    (8, bytes([52, 11, 0, 52]) + (1023).to_bytes(4, "little")),
+    (size, struct.pack("<HHBBBBI", 0, 8 * size, *fields))
+    for size, fields in (
+        (2, (10, 5, 0, 10, 15)),
+        (4, (23, 8, 0, 23, 127)),
+        (8, (52, 11, 0, 52, 1023)),
+    )
 }
 #: h5py reads external file names into a 256-byte buffer; longer ones go to h5py.
 MAX_EXTERNAL_NAME = 255
@@ -76,6 +82,10 @@ MAX_EXTERNAL_NAME = 255
 
 class Unsupported(Exception):
     """The file uses something this reader does not handle: ask h5py instead."""
+
+
+class TooManyLinks(Exception):
+    """One group holds more links than the caller accepts in the whole file."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +115,7 @@ class Dataset:
 class _Object:
     refcount: int = 1
     messages: dict[int, list[bytes]] | None = None
+    count: int = 0
 
     def all(self, kind: int) -> list[bytes]:
         assert self.messages is not None
@@ -117,15 +128,16 @@ class _Object:
         return found[0] if found else None
 
 
-def walk(fileobj: BinaryIO, size: int) -> Iterator[Link | Dataset]:
+def walk(fileobj: BinaryIO, size: int, max_links: int) -> Iterator[Link | Dataset]:
     """Every link and every dataset of the file, in the order h5py visits them.
 
     Links come in ``visititems_links`` order; a dataset comes right after the first
     hard link that reaches it, which is its place in ``visititems`` order. The caller
-    bounds the number of links it accepts (the walk is otherwise bounded by the file).
+    counts the links against its limit; a single group holding more than ``max_links``
+    raises :class:`TooManyLinks` before its links are sorted (or all read).
     """
     try:
-        yield from _Reader(fileobj, size).walk()
+        yield from _Reader(fileobj, size, max_links).walk()
     except (struct.error, IndexError, OverflowError, OSError) as exc:
         raise Unsupported(f"{type(exc).__name__}: {exc}") from None
 
@@ -135,9 +147,13 @@ def _fail(message: str) -> Unsupported:
 
 
 class _Reader:
-    def __init__(self, fileobj: BinaryIO, size: int) -> None:
+    def __init__(self, fileobj: BinaryIO, size: int, max_links: int) -> None:
         self.file = fileobj
         self.size = size
+        self.max_links = max_links
+        #: symbol table addresses cached in the entries that link to a group; libhdf5
+        #: may use them instead of the group's own message, so they must agree.
+        self.cached: dict[int, bytes] = {}
         self.pages: dict[int, bytes] = {}
         self.base = 0
         self.root = 0
@@ -146,7 +162,7 @@ class _Reader:
     # -- bytes ---------------------------------------------------------------------
     def read(self, offset: int, length: int) -> bytes:
         """``length`` bytes at absolute ``offset``; never past the end of the file."""
-        if offset < 0 or length < 0 or offset + length > self.size:
+        if offset < 0 or length < 0 or offset + length > self.size or length > MAX_BLOCK:
             raise _fail(f"read of {length} bytes at {offset} beyond the file ({self.size})")
         first, last = offset // PAGE, (offset + length - 1) // PAGE
         if length == 0:
@@ -180,8 +196,8 @@ class _Reader:
 
     def at(self, address: int, length: int) -> bytes:
         """Bytes at a file address (relative to the base address)."""
-        if address == UNDEFINED:
-            raise _fail("undefined address")
+        if address == UNDEFINED or address + length > self.eoa:
+            raise _fail(f"{length} bytes at {address}: past the end of allocation")
         return self.read(self.base + address, length)
 
     # -- superblock ----------------------------------------------------------------
@@ -192,16 +208,24 @@ class _Reader:
         version = self.read(offset + 8, 1)[0]
         if version in (0, 1):
             head = self.read(offset + 8, 16)
-            if head[5] != 8 or head[6] != 8:
-                raise _fail("offsets or lengths not 8 bytes")
+            leaf_k, inner_k = struct.unpack_from("<HH", head, 8)
+            bad = any(head[1:5]) or any(head[12:16]) or not leaf_k or not inner_k
+            if head[5] != 8 or head[6] != 8 or bad:
+                raise _fail("superblock: sizes, versions or status flags")
             p = offset + 24 + (4 if version == 1 else 0)
-            base, _free, eoa, _driver = struct.unpack("<4Q", self.read(p, 32))
+            base, free, eoa, driver = struct.unpack("<4Q", self.read(p, 32))
+            if free != UNDEFINED or driver != UNDEFINED:
+                raise _fail("superblock: an extension or driver information block")
             entry = self.read(p + 32, 40)
-            root = struct.unpack_from("<Q", entry, 8)[0]
+            root, cache = struct.unpack_from("<QI", entry, 8)
+            if cache not in (0, 1):
+                raise _fail("superblock: root entry cache type")
+            if cache == 1:
+                self.cached[root] = entry[24:40]
         elif version in (2, 3):
             head = self.read(offset + 8, 4)
-            if head[1] != 8 or head[2] != 8:
-                raise _fail("offsets or lengths not 8 bytes")
+            if head[1] != 8 or head[2] != 8 or head[3]:
+                raise _fail("superblock: sizes or status flags")
             block = self.read(offset, 12 + 32 + 4)
             checksum(block[:-4], block[-4:])
             base, _extension, eoa, root = struct.unpack_from("<4Q", block, 12)
@@ -214,6 +238,8 @@ class _Reader:
         self.base = base
         self.eoa = eoa
         self.root = root
+        if root >= eoa:
+            raise _fail("root object past the end of allocation")
 
     # -- object headers --------------------------------------------------------------
     def object(self, address: int) -> _Object:
@@ -222,7 +248,7 @@ class _Reader:
             return self.object_v2(address)
         if prefix[0] != 1:
             raise _fail(f"object header version {prefix[0]} at {address}")
-        _count, refcount, length = struct.unpack_from("<HII", prefix, 2)
+        count, refcount, length = struct.unpack_from("<HII", prefix, 2)
         obj = _Object(refcount=refcount, messages={})
         chunks = [(address + 16, length)]
         seen = 0
@@ -242,6 +268,8 @@ class _Reader:
                     raise _fail("object header message misaligned or cut off")
                 self.message(obj, kind, flags, data[p : p + msize], chunks)
                 p += msize
+        if obj.count != count:
+            raise _fail("object header message count")
         return obj
 
     def object_v2(self, address: int) -> _Object:
@@ -294,19 +322,22 @@ class _Reader:
         self, obj: _Object, kind: int, flags: int, body: bytes, chunks: list[tuple[int, int]]
     ) -> None:
         assert obj.messages is not None
-        if sum(len(v) for v in obj.messages.values()) > MAX_MESSAGES:
+        obj.count += 1
+        if obj.count > MAX_MESSAGES:
             raise _fail("too many object header messages")
         if kind == CONTINUATION:
             if len(body) < 16:
                 raise _fail("continuation message cut off")
             chunks.append(struct.unpack_from("<QQ", body))
             return
+        if flags & ~0x05:  # constant, unshareable; a shared message lives elsewhere
+            raise _fail(f"object header message flags {flags:#x}")
+        if kind in (FILL_OLD, FILL, FILTERS):
+            CHECKS[kind](_Cursor(body))  # h5py decodes these when it opens a dataset
         if kind in SKIPPED:
             return
         if kind not in READ:
             raise _fail(f"object header message type {kind:#x}")
-        if flags & 0x02:
-            raise _fail(f"shared message of type {kind:#x}")
         obj.messages.setdefault(kind, []).append(body)
 
     # -- the walk --------------------------------------------------------------------
@@ -317,7 +348,7 @@ class _Reader:
             raise _fail("the root object is not a group")
         visited: dict[int, _Object] = {self.root: root}
         # A stack of link iterators: depth first, a group's links in name order.
-        stack = [(b"", iter(self.links(root)))]
+        stack = [(b"", iter(self.links(self.root, root)))]
         while stack:
             prefix, links = stack[-1]
             entry = next(links, None)
@@ -344,7 +375,7 @@ class _Reader:
             if is_group(obj):
                 if len(stack) > 10_000:
                     raise _fail("groups nested too deep")
-                stack.append((path + b"/", iter(self.links(obj))))
+                stack.append((path + b"/", iter(self.links(address, obj))))
             elif obj.one(DATATYPE) is not None and obj.one(DATASPACE) is not None:
                 yield self.dataset(path, obj)
             elif (named := obj.one(DATATYPE)) is not None and obj.one(LAYOUT) is None:
@@ -352,9 +383,12 @@ class _Reader:
             else:
                 raise _fail(f"object at {address} is neither a group, a dataset nor a type")
 
-    def links(self, group: _Object) -> list[tuple[bytes, str, object]]:
+    def links(self, address: int, group: _Object) -> list[tuple[bytes, str, object]]:
         """A group's links sorted by name: ``(name, kind, address or (file, path))``."""
         table = group.one(SYMBOL_TABLE)
+        cached = self.cached.get(address)
+        if cached is not None and table is not None and table[:16] != cached:
+            raise _fail("a symbol table cached in a link disagrees with the group's")
         info = group.one(LINK_INFO)
         if table is not None:
             if info is not None or group.all(LINK):
@@ -363,6 +397,8 @@ class _Reader:
         else:
             assert info is not None
             found = self.compact_links(info, group.all(LINK))
+        if len(found) > self.max_links:
+            raise TooManyLinks
         found.sort(key=lambda entry: entry[0])
         for (a, *_), (b, *_) in itertools.pairwise(found):
             if a == b:
@@ -413,29 +449,71 @@ class _Reader:
         btree, heap = struct.unpack_from("<QQ", body)
         data = self.local_heap(heap)
         found: list[tuple[bytes, str, object]] = []
-        nodes = [(btree, -1)]
-        seen: set[int] = set()
-        while nodes:
-            address, expected = nodes.pop()
-            if address in seen:
-                raise _fail("a B-tree node reached twice")
-            seen.add(address)
-            if len(seen) > self.size // 24 + 1:
-                raise _fail("more B-tree nodes than the file can hold")
-            head = self.at(address, 24)
-            if head[:4] != b"TREE" or head[4] != 0:
-                raise _fail(f"no group B-tree node at {address}")
-            level, used = head[5], struct.unpack_from("<H", head, 6)[0]
-            if level > MAX_BTREE_DEPTH or (expected >= 0 and level != expected):
-                raise _fail("B-tree levels inconsistent")
-            body_ = self.at(address + 24, 8 + used * 16)
-            children = [struct.unpack_from("<Q", body_, 8 + 16 * i)[0] for i in range(used)]
-            if level:
-                nodes.extend((child, level - 1) for child in reversed(children))
-            else:
-                for child in children:
-                    found.extend(self.symbol_node(child, data))
+        for child, low, high in self.btree_v1(btree, 0, 8, data):
+            entries = self.symbol_node(child, data)
+            names = [name for name, _, _ in entries]
+            # libhdf5 finds each name by binary search through these keys and nodes:
+            # a name out of place is one h5py cannot look up.
+            if names != sorted(set(names)) or (
+                names and ((low is not None and names[0] <= low) or names[-1] > high)
+            ):
+                raise _fail("symbol table names out of order")
+            found.extend(entries)
+            if len(found) > self.max_links:
+                raise TooManyLinks
         return found
+
+    def btree_v1(
+        self, root: int, kind: int, key_size: int, heap: bytes | None = None
+    ) -> list[tuple[int, Any, Any]]:
+        """The leaf children of a version-1 B-tree (0: group nodes, 1: raw data chunks).
+
+        libhdf5 reaches the nodes of one level both through their parents (to iterate)
+        and along the sibling pointers (to measure the tree): they must agree. For a
+        group tree each leaf comes with the name interval ``(low, high]`` its keys
+        allow (``low`` None: unbounded).
+        """
+        level_nodes: list[tuple[int, Any, Any]] = [(root, None, None)]
+        expected = -1
+        seen: set[int] = set()
+        while level_nodes:
+            children: list[tuple[int, Any, Any]] = []
+            level = expected
+            for i, (address, low, high) in enumerate(level_nodes):
+                if address in seen:
+                    raise _fail("a B-tree node reached twice")
+                seen.add(address)
+                head = self.at(address, 24)
+                if head[:4] != b"TREE" or head[4] != kind:
+                    raise _fail(f"no B-tree node of type {kind} at {address}")
+                level, used, left, right = struct.unpack_from("<BHQQ", head, 5)
+                if level > MAX_BTREE_DEPTH or expected not in (-1, level) or (level and not used):
+                    raise _fail("B-tree levels inconsistent")
+                before = level_nodes[i - 1][0] if i else UNDEFINED
+                after = level_nodes[i + 1][0] if i + 1 < len(level_nodes) else UNDEFINED
+                if (left, right) != (before, after):
+                    raise _fail("B-tree sibling pointers disagree with the parents")
+                stride = key_size + 8
+                body = self.at(address + 24, key_size + used * stride)
+                keys: list[Any] = [None] * (used + 1)
+                if heap is not None:
+                    keys = [
+                        heap_string(heap, struct.unpack_from("<Q", body, stride * n)[0])
+                        for n in range(used + 1)
+                    ]
+                for n in range(used):
+                    child = struct.unpack_from("<Q", body, key_size + stride * n)[0]
+                    lo = keys[n] if low is None or keys[n] is None else max(low, keys[n])
+                    hi = (
+                        keys[n + 1]
+                        if high is None or keys[n + 1] is None
+                        else min(high, keys[n + 1])
+                    )
+                    children.append((child, lo, hi))
+            if level == 0:
+                return children
+            level_nodes, expected = children, level - 1
+        return []
 
     def symbol_node(self, address: int, heap: bytes) -> list[tuple[bytes, str, object]]:
         head = self.at(address, 8)
@@ -454,6 +532,12 @@ class _Reader:
             elif cache in (0, 1):
                 if header == UNDEFINED:
                     raise _fail("hard link to an undefined address")
+                if (
+                    cache == 1
+                    and self.cached.setdefault(header, entries[i * 40 + 24 : i * 40 + 40])
+                    != entries[i * 40 + 24 : i * 40 + 40]
+                ):
+                    raise _fail("two cached symbol tables for one group")
                 found.append((name, "hard", header))
             else:
                 raise _fail(f"symbol table entry cache type {cache}")
@@ -463,8 +547,19 @@ class _Reader:
         head = self.at(address, 32)
         if head[:4] != b"HEAP" or head[4] != 0:
             raise _fail(f"no local heap at {address}")
-        length, _free, data = struct.unpack_from("<QQQ", head, 8)
-        return self.at(data, length)
+        length, free, data = struct.unpack_from("<QQQ", head, 8)
+        heap = self.at(data, length)
+        # libhdf5 reads the free list when it loads the heap, and refuses a bad one.
+        for _ in range(length // 16 + 1):
+            if free == 1:  # H5HL_FREE_NULL
+                return heap
+            if free + 16 > length:
+                raise _fail("bad local heap free list")
+            offset = free
+            free, block = struct.unpack_from("<QQ", heap, offset)
+            if not free or offset + block > length:
+                raise _fail("bad local heap free list")
+        raise _fail("local heap free list loops")
 
     # -- datasets ----------------------------------------------------------------------
     def dataset(self, path: bytes, obj: _Object) -> Dataset:
@@ -489,12 +584,7 @@ class _Reader:
         """Check the layout as libhdf5 does when opening; True for a virtual one."""
         r = _Cursor(body)
         version = r.byte()
-        if version in (1, 2):
-            ndims, cls = r.byte(), r.byte()
-            if cls == 2 and (ndims != rank + 1):
-                raise _fail("chunk rank does not match the dataspace")
-            return False if cls in (0, 1, 2) else _reject(f"layout class {cls}")
-        if version not in (3, 4):
+        if version not in (3, 4):  # libhdf5 has written version 3 since 1.6
             raise _fail(f"layout version {version}")
         cls = r.byte()
         if cls == 0:
@@ -509,15 +599,19 @@ class _Reader:
         if cls == 2:
             if version == 3:
                 ndims = r.byte()
-                r.uint(8)
+                index = r.uint(8)
                 dims = [r.uint(4) for _ in range(ndims)]
+                if ndims == rank + 1 and index != UNDEFINED:
+                    # libhdf5 walks the whole chunk index to measure it when h5py
+                    # visits the dataset; a broken one fails there.
+                    self.btree_v1(index, 1, 8 + 8 * ndims)
             else:
                 flags, ndims, width = r.byte(), r.byte(), r.byte()
                 if flags & ~0x3 or not 1 <= width <= 8:
                     raise _fail("bad chunked layout")
                 dims = [r.uint(width) for _ in range(ndims)]
-                if r.byte() not in (1, 2, 3, 4, 5):
-                    raise _fail("unknown chunk index type")
+                if r.byte() not in (1, 2):  # single chunk, implicit: nothing to read
+                    raise _fail("chunk index in a fixed or extensible array or a v2 B-tree")
             if ndims != rank + 1 or not all(dims) or dims[-1] != h5size:
                 raise _fail("chunk dimensions inconsistent with the dataset")
             return False
@@ -544,10 +638,6 @@ class _Reader:
         return tuple(names)
 
 
-def _reject(message: str) -> bool:
-    raise _fail(message)
-
-
 class _Cursor:
     """Reads fields from one message body, failing on anything past its end."""
 
@@ -568,13 +658,58 @@ class _Cursor:
         return int.from_bytes(self.take(n), "little")
 
 
+def fill_old(r: _Cursor) -> None:
+    r.take(r.uint(4))
+
+
+def fill(r: _Cursor) -> None:
+    version = r.byte()
+    if version in (1, 2):
+        r.take(2)  # allocation and fill times
+        if r.byte() or version == 1:  # a value is written (version 1: always)
+            r.take(r.uint(4))
+    elif version == 3:
+        flags = r.byte()
+        if flags & ~0x3F or (flags & 0x10 and flags & 0x20):
+            raise _fail("bad fill value flags")
+        if flags & 0x20:
+            r.take(r.uint(4))
+    else:
+        raise _fail(f"fill value version {version}")
+
+
+def filters(r: _Cursor) -> None:
+    version, count = r.byte(), r.byte()
+    if version not in (1, 2) or count > 32:
+        raise _fail("bad filter pipeline")
+    if version == 1:
+        r.take(6)
+    for _ in range(count):
+        ident = r.uint(2)
+        named = version == 1 or ident >= 256
+        name_length = r.uint(2) if named else 0
+        _flags, values = r.uint(2), r.uint(2)
+        name = r.take(name_length)
+        if name_length and b"\x00" not in name:
+            raise _fail("filter name not terminated")
+        r.take(4 * values + (4 if version == 1 and values % 2 else 0))
+
+
+CHECKS = {FILL_OLD: fill_old, FILL: fill, FILTERS: filters}
+
+
 def is_group(obj: _Object) -> bool:
     return obj.one(SYMBOL_TABLE) is not None or obj.one(LINK_INFO) is not None
 
 
 def check_name(name: bytes) -> None:
+    """A plain link name: h5py cannot even visit a name that is not UTF-8."""
     if not name or b"/" in name or b"\x00" in name or name == b".":
         raise _fail(f"link name {name!r}")
+    try:
+        name.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _fail(f"link name {name!r} is not UTF-8") from None
 
 
 def heap_string(heap: bytes, offset: int) -> bytes:
@@ -603,8 +738,8 @@ def dataspace(body: bytes) -> tuple[int, ...]:
         maxdims = [r.uint(8) for _ in range(rank)]
         if any(m != UNDEFINED and m < d for d, m in zip(dims, maxdims, strict=True)):
             raise _fail("dataspace larger than its maximum")
-    if UNDEFINED in dims:
-        raise _fail("unlimited current dimension")
+    if any(d >= 1 << 63 for d in dims):
+        raise _fail("a dimension h5py cannot hold")
     return dims
 
 
@@ -621,8 +756,8 @@ def datatype(r: _Cursor, depth: int) -> tuple[int, int]:
     if cls == 0 and size in (1, 2, 4, 8):  # integer
         r.take(4)
         return size, size
-    if cls == 1 and (size, r.take(12)[4:]) in IEEE_FLOATS:  # h5py maps others by precision
-        return size, size
+    if cls == 1 and (size, r.take(12)) in IEEE_FLOATS and bits >> 8 == 8 * size - 1:
+        return size, size  # IEEE, sign in the top bit; h5py maps others by precision
     if cls == 3 and size >= 1:  # fixed-length string
         return size, size
     if cls == 5 and size >= 1:  # opaque, unless h5py reads a NumPy dtype from its tag
@@ -717,4 +852,4 @@ def checksum(data: bytes, stored: bytes) -> None:
         raise _fail("checksum mismatch")
 
 
-__all__ = ["Dataset", "Link", "Unsupported", "walk"]
+__all__ = ["Dataset", "Link", "TooManyLinks", "Unsupported", "walk"]
