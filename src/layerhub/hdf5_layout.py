@@ -28,8 +28,7 @@ import itertools
 import math
 import struct
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 SIGNATURE = b"\x89HDF\r\n\x1a\n"
 UNDEFINED = 0xFFFFFFFFFFFFFFFF
@@ -88,8 +87,7 @@ class TooManyLinks(Exception):
     """One group holds more links than the caller accepts in the whole file."""
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     """One link, at its full path from the root (``b"group/name"``)."""
 
     path: bytes
@@ -99,8 +97,7 @@ class Link:
     target: bytes = b""
 
 
-@dataclass(frozen=True)
-class Dataset:
+class Dataset(NamedTuple):
     """One dataset, at the path of the first hard link that reaches it."""
 
     path: bytes
@@ -111,14 +108,17 @@ class Dataset:
     virtual: bool
 
 
-@dataclass
 class _Object:
-    refcount: int = 1
-    messages: dict[int, list[bytes]] | None = None
-    count: int = 0
+    """One object header's messages that matter here, by type."""
+
+    __slots__ = ("count", "messages", "refcount")
+
+    def __init__(self, refcount: int = 1) -> None:
+        self.refcount = refcount
+        self.messages: dict[int, list[bytes]] = {}
+        self.count = 0  # messages seen, of every type
 
     def all(self, kind: int) -> list[bytes]:
-        assert self.messages is not None
         return self.messages.get(kind, [])
 
     def one(self, kind: int) -> bytes | None:
@@ -249,7 +249,7 @@ class _Reader:
         if prefix[0] != 1:
             raise _fail(f"object header version {prefix[0]} at {address}")
         count, refcount, length = struct.unpack_from("<HII", prefix, 2)
-        obj = _Object(refcount=refcount, messages={})
+        obj = _Object(refcount)
         chunks = [(address + 16, length)]
         seen = 0
         while chunks:
@@ -283,7 +283,7 @@ class _Reader:
         p += width
         block = self.at(address, p + length + 4)
         checksum(block[:-4], block[-4:])
-        obj = _Object(messages={})
+        obj = _Object()
         chunks: list[tuple[int, int]] = []
         tracked = bool(flags & 0x04)
         self.messages_v2(obj, block[p : p + length], tracked, chunks)
@@ -321,7 +321,6 @@ class _Reader:
     def message(
         self, obj: _Object, kind: int, flags: int, body: bytes, chunks: list[tuple[int, int]]
     ) -> None:
-        assert obj.messages is not None
         obj.count += 1
         if obj.count > MAX_MESSAGES:
             raise _fail("too many object header messages")
