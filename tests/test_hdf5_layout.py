@@ -129,6 +129,18 @@ def variety(f: h5py.File) -> None:
     f["g/inner/up"] = f["g"]
 
 
+def attributes(f: h5py.File) -> None:
+    """Many and large attributes: dense attribute storage in a fractal heap (skipped)."""
+    group = f.create_group("attrs", track_order=True)
+    for i in range(40):
+        group.attrs[f"a{i}"] = np.arange(i + 1)
+    group.attrs["large"] = np.zeros(20_000, "f4")
+    group.create_dataset("x", data=np.arange(6, dtype="f8").reshape(2, 3))
+    group["up"] = f["/"]
+    f.create_dataset("scalar", data=np.int16(3))
+    f.create_dataset("bomb", shape=(10**9,), dtype="f8")
+
+
 def compound(f: h5py.File) -> None:
     f.create_dataset("compound", data=np.zeros(3, dtype=[("a", "i4"), ("b", "f8")]))
     f.create_dataset("complex", data=np.zeros(3, dtype="c16"))
@@ -159,6 +171,7 @@ def crafted() -> dict[str, tuple[bytes, set[str]]]:
         files[f"{libver}-compound"] = (h5_bytes(compound, libver=libver), {"fallback"})
         files[f"{libver}-virtual"] = (h5_bytes(virtual, libver=libver), {"fallback"})
         files[f"{libver}-committed"] = (h5_bytes(committed, libver=libver), {"fallback"})
+    files["latest-attributes"] = (h5_bytes(attributes, libver="latest"), {"pure"})
     files["btree-two-levels"] = (h5_bytes(links(700)), {"pure"})
     files["track-order-file"] = (h5_bytes(links(4), track_order=True), {"pure"})
     files["userblock"] = (h5_bytes(links(3), userblock_size=512), {"fallback"})
