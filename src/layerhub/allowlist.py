@@ -24,9 +24,8 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import ConfigurationError
 from .registry import normalize_name
@@ -39,8 +38,7 @@ TABLE = "allowlist"
 DEFAULT_PACKAGES = ("keras", "keras_hub", "keras_cv", "keras_nlp")
 
 
-@dataclass(frozen=True)
-class AllowList:
+class AllowList(NamedTuple):
     """``providers`` is None when every installed, enabled provider is allowed."""
 
     packages: frozenset[str] = frozenset(DEFAULT_PACKAGES)

@@ -26,9 +26,8 @@ import os
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass, fields
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import ConfigurationError, CorruptArchiveError, UnsafeArchiveError
 from .findings import Finding, Severity
@@ -75,8 +74,7 @@ MiB = 1024 * 1024
 GiB = 1024 * MiB
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(NamedTuple):
     """Bounds on what a file may ask of the reader.
 
     Each field has an environment variable ``LAYERHUB_<FIELD>`` (upper case) that
@@ -104,23 +102,22 @@ class Limits:
     @classmethod
     def from_env(cls) -> Limits:
         values: dict[str, Any] = {}
-        for f in fields(cls):
-            var = f"LAYERHUB_{f.name.upper()}"
+        for name in cls._fields:
+            var = f"LAYERHUB_{name.upper()}"
             text = os.environ.get(var, "").strip()
             if not text:
                 continue
-            if f.name == "allowed_members":
-                values[f.name] = tuple(p.strip() for p in text.split(",") if p.strip())
+            if name == "allowed_members":
+                values[name] = tuple(p.strip() for p in text.split(",") if p.strip())
                 continue
             try:
-                values[f.name] = float(text) if f.name == "max_ratio" else int(text)
+                values[name] = float(text) if name == "max_ratio" else int(text)
             except ValueError:
                 raise ConfigurationError(f"{var}: expected a number, got {text!r}") from None
         return cls(**values)
 
 
-@dataclass(frozen=True)
-class ModelArchive:
+class ModelArchive(NamedTuple):
     """What layerhub needs from a saved model, read once: its config and metadata."""
 
     path: str

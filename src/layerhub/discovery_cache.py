@@ -33,9 +33,8 @@ import os
 import sys
 import zlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 FORMAT = 1
 NO_CACHE_VAR = "LAYERHUB_NO_CACHE"
@@ -46,8 +45,7 @@ Stamp = list[int] | None
 METADATA_SUFFIXES = (".dist-info", ".egg-info", ".egg")
 
 
-@dataclass(frozen=True)
-class Point:
+class Point(NamedTuple):
     """One ``layerhub`` entry point, as much as discovery needs of it.
 
     ``files`` are the distribution's metadata directory, then the files in it whose

@@ -9,8 +9,7 @@ subclass derives from that built-in as well, so code written against Keras
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class LayerhubError(Exception):
@@ -58,8 +57,7 @@ class ConfigurationError(LayerhubError, ValueError):
     """A layerhub setting (environment variable or trust file) is unusable."""
 
 
-@dataclass(frozen=True)
-class MissingObject:
+class MissingObject(NamedTuple):
     """One custom object the archive references that nothing installed provides."""
 
     name: str
@@ -97,8 +95,7 @@ class SchemaError(LayerhubError, ValueError):
     """A schema cannot be used: malformed, not found, or nothing to infer one from."""
 
 
-@dataclass(frozen=True)
-class SchemaViolation:
+class SchemaViolation(NamedTuple):
     """One way a config breaks a schema, located twice: where the object sits in the
     file (``pointer``, a JSON pointer into ``member``) and where inside the object's
     config the problem is (``path``, a JSON pointer into its config).
@@ -125,7 +122,7 @@ class SchemaViolation:
         )
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return self._asdict()
 
 
 class SchemaViolationError(LayerhubError, ValueError):

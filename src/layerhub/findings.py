@@ -7,8 +7,7 @@ the same in ``layerhub scan``, in :class:`~layerhub.UnsafeArchiveError` and in J
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class Severity(enum.IntEnum):
@@ -32,8 +31,7 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """One problem in one file.
 
     ``code`` is a stable machine name (``lambda``, ``external-module``...);

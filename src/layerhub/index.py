@@ -20,9 +20,8 @@ import json
 import os
 import urllib.parse
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import package_data
 from .errors import IndexFormatError, IndexUnavailableError
@@ -72,8 +71,7 @@ def check(doc: Any, filename: str, where: str, error: type[Exception]) -> None:
         raise error(f"{where}: not a layerhub index ({problem.message} at {pointer})")
 
 
-@dataclass(frozen=True)
-class Index:
+class Index(NamedTuple):
     """A loaded index document and where it came from (to resolve relative URLs)."""
 
     doc: dict[str, Any]
@@ -197,8 +195,7 @@ def configured() -> Index | None:
 
 
 # -- installed index: curated and trusted entries of installed distributions -----------
-@dataclass(frozen=True)
-class IndexedDistribution:
+class IndexedDistribution(NamedTuple):
     """An installed distribution whose names come from an index, not from an entry point."""
 
     provider: Provider

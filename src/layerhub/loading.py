@@ -21,7 +21,6 @@ import sys
 import threading
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 from . import fastload, provenance
@@ -130,7 +129,7 @@ def resolve_references(
     ]
     if missing:
         requirements = suggest_requirements([m.name for m in missing], manifest)
-        missing = [replace(m, requirement=requirements.get(m.name)) for m in missing]
+        missing = [m._replace(requirement=requirements.get(m.name)) for m in missing]
         raise MissingObjectsError(dedupe(missing), source)
     return objects
 

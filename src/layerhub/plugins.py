@@ -22,9 +22,8 @@ import os
 import threading
 import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .discovery_cache import DiscoveryCache, Point
 from .errors import PluginError, PluginWarning
@@ -49,8 +48,7 @@ STRICT_VAR = "LAYERHUB_STRICT"
 DISABLE_CURATED_VAR = "LAYERHUB_DISABLE_CURATED"
 
 
-@dataclass(frozen=True)
-class PluginInfo:
+class PluginInfo(NamedTuple):
     """What discovery found for one entry point: ``status`` is ok, disabled or failed."""
 
     provider: Provider
@@ -60,8 +58,7 @@ class PluginInfo:
     names: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Discovery:
+class Discovery(NamedTuple):
     """The outcome of one discovery: the registry, a report of every plugin, and the
     installed distributions whose names come from the trusted or curated index."""
 

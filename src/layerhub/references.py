@@ -12,8 +12,7 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import Any, NamedTuple, TypeAlias
 
 from .keras_builtins import builtin_names, is_keras_module
 
@@ -39,8 +38,7 @@ CONTAINERS = (dict, list, str)
 REGISTERED_NAME_RE = re.compile(r"^[A-Za-z_][\w.\-]*>[A-Za-z_][\w.\-]*$")
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(NamedTuple):
     """One object a config references.
 
     ``kind`` is ``class``, ``function`` or ``lambda``; ``builtin`` says Keras provides
@@ -53,11 +51,14 @@ class Reference:
     class_name: str
     module: str | None = None
     builtin: bool = False
-    config: Any = field(default=None, compare=False, repr=False)
+    config: Any = None
 
     @property
     def custom(self) -> bool:
         return not self.builtin and self.kind != "lambda"
+
+    def __repr__(self) -> str:  # without the config, which may be large
+        return f"Reference({self.name!r}, {self.kind!r}, {self.pointer!r})"
 
 
 def escape(token: str | int) -> str:

@@ -13,8 +13,7 @@ import re
 import threading
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import PluginError, PluginWarning
 from .keras_builtins import shadows_builtin
@@ -33,8 +32,7 @@ USER_PROVIDER_NAME = "<user>"
 ENTRY_POINT_GROUP = "layerhub"
 
 
-@dataclass(frozen=True)
-class Provider:
+class Provider(NamedTuple):
     """Who provides an entry: a distribution (by its metadata name) and its version."""
 
     distribution: str
@@ -54,16 +52,29 @@ USER_PROVIDER = Provider(USER_PROVIDER_NAME, "", USER_PROVIDER_NAME)
 _TARGET_IMPORT = threading.RLock()
 
 
-@dataclass(eq=False)
 class Entry:
-    """One registered name, its lazy target and its provider."""
+    """One registered name, its lazy target and its provider.
 
-    name: str
-    target: Any
-    provider: Provider
-    schema: SchemaRef | None = None
-    example: str | None = None
-    _loaded: Any = field(default=None, repr=False)
+    A plain class (registries hold thousands, and layerhub's start-up time matters):
+    compared by identity, and weakly referenceable for the schema cache.
+    """
+
+    __slots__ = ("__weakref__", "_loaded", "example", "name", "provider", "schema", "target")
+
+    def __init__(
+        self,
+        name: str,
+        target: Any,
+        provider: Provider,
+        schema: SchemaRef | None = None,
+        example: str | None = None,
+    ) -> None:
+        self.name, self.target, self.provider = name, target, provider
+        self.schema, self.example = schema, example
+        self._loaded: Any = None
+
+    def __repr__(self) -> str:
+        return f"Entry({self.name!r}, {self.target_path!r}, {self.provider.requirement!r})"
 
     @property
     def is_lazy(self) -> bool:
@@ -131,8 +142,7 @@ def check_target(target: Any) -> None:
         raise TypeError(f"a target must be 'module:attr' or a class/function, got {target!r}")
 
 
-@dataclass(frozen=True)
-class Conflict:
+class Conflict(NamedTuple):
     """Several providers claim one name; ``chosen`` is the one in use."""
 
     name: str

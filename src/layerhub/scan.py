@@ -27,8 +27,7 @@ import importlib
 import importlib.util
 import os
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .allowlist import AllowList
 from .archive import Limits, ModelArchive, read_archive
@@ -50,8 +49,7 @@ CODE_LOADING_LAYERS = {
 ECHO_KEYS = frozenset({"registered_name", "class_name", "config"})
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     """The findings for one file (``format`` is None when it could not be read)."""
 
     path: str

@@ -34,8 +34,7 @@ import threading
 import warnings
 import weakref
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import package_data
 from .errors import (
@@ -212,7 +211,6 @@ def unresolvable_reference(document: Any) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
 class Compiled:
     """A plugin schema, checked and compiled: ``validator``, or the ``problem`` preventing it.
 
@@ -223,9 +221,10 @@ class Compiled:
     imports jsonschema.
     """
 
-    document: Any
-    problem: str | None = None
-    prefilter: Prefilter | None = None
+    def __init__(
+        self, document: Any, problem: str | None = None, prefilter: Prefilter | None = None
+    ) -> None:
+        self.document, self.problem, self.prefilter = document, problem, prefilter
 
     @functools.cached_property
     def validator(self) -> Validator | None:
@@ -278,8 +277,7 @@ def report_bad_schema(entry: Entry, problem: str) -> None:
 
 
 # -- validating --------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Unchecked:
+class Unchecked(NamedTuple):
     """A referenced object whose config was not validated, and why."""
 
     name: str
@@ -287,13 +285,13 @@ class Unchecked:
     reason: str
 
 
-@dataclass
 class Report:
     """What validating one config found: violations, objects left unchecked, objects checked."""
 
-    violations: list[SchemaViolation] = field(default_factory=list)
-    unchecked: list[Unchecked] = field(default_factory=list)
-    checked: int = 0
+    def __init__(self) -> None:
+        self.violations: list[SchemaViolation] = []
+        self.unchecked: list[Unchecked] = []
+        self.checked = 0
 
     @property
     def valid(self) -> bool:

@@ -67,7 +67,7 @@ class FileResult:
             "error": self.error,
             "checked": self.checked,
             "violations": [v.as_dict() for v in self.violations],
-            "unchecked": [vars(u) for u in self.unchecked],
+            "unchecked": [u._asdict() for u in self.unchecked],
         }
 
 
