@@ -33,6 +33,7 @@ PY = sys.executable
 @dataclass(frozen=True)
 class Sizes:
     runs: int
+    load_runs: int  # whole-process loads take seconds each and vary by ~5%: more runs
     plugins: int
     many_plugins: int
     depth: int
@@ -43,6 +44,7 @@ class Sizes:
 
 FULL = Sizes(
     runs=5,
+    load_runs=9,
     plugins=50,
     many_plugins=500,
     depth=200,
@@ -51,7 +53,14 @@ FULL = Sizes(
     model_mb=(10, 100, 500),
 )
 QUICK = Sizes(
-    runs=1, plugins=5, many_plugins=20, depth=20, scan_gib=0.01, schema_layers=40, model_mb=(2,)
+    runs=1,
+    load_runs=1,
+    plugins=5,
+    many_plugins=20,
+    depth=20,
+    scan_gib=0.01,
+    schema_layers=40,
+    model_mb=(2,),
 )
 
 
@@ -205,7 +214,7 @@ def whole_load(suite: Suite) -> Iterator[Row]:
 
     for fast in (True, False):
         pair = alternate(
-            process(WHOLE_LOAD.format(fast=fast)), process(KERAS_LOAD), suite.sizes.runs
+            process(WHOLE_LOAD.format(fast=fast)), process(KERAS_LOAD), suite.sizes.load_runs
         )
         yield Row(
             "8",

@@ -98,6 +98,7 @@ def shipped(name: str) -> dict[str, Any]:
         raise RuntimeError(f"layerhub's schema {name} is missing or broken: {exc}") from exc
 
 
+@functools.cache
 def shipped_names() -> list[str]:
     """File names of every shipped schema."""
     from importlib import resources
