@@ -28,6 +28,7 @@ slow as with no cache at all.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -35,6 +36,8 @@ import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
+
+from . import atomic
 
 FORMAT = 1
 NO_CACHE_VAR = "LAYERHUB_NO_CACHE"
@@ -146,10 +149,8 @@ class DiscoveryCache:
         self._changed = False
 
     @classmethod
-    def open(cls) -> DiscoveryCache | None:
-        """The cache of this interpreter, or ``None`` when caching is off."""
-        if os.environ.get(NO_CACHE_VAR, "").strip().lower() not in ("", "0", "false", "no"):
-            return None
+    def open(cls) -> DiscoveryCache:
+        """The cache of this interpreter."""
         identity = f"{sys.executable}\0{sys.prefix}\0{sys.version}"
         path = cache_dir() / f"discovery-{zlib.crc32(identity.encode()):08x}.json"
         try:
@@ -226,10 +227,5 @@ class DiscoveryCache:
             "records": {k: v for k, v in self._records.items() if k in keys},
             "installed": self._installed,
         }
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            temporary.write_text(json.dumps(data))
-            os.replace(temporary, self.path)
-        except OSError:
-            return
+        with contextlib.suppress(OSError):
+            atomic.write_text(self.path, json.dumps(data))

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from .discovery_cache import DiscoveryCache, Point
+from .discovery_cache import NO_CACHE_VAR, DiscoveryCache, Point
 from .errors import PluginError, PluginWarning
 from .index import IndexedDistribution, installed_distribution, installed_entries
 from .registry import (
@@ -101,8 +101,8 @@ def discover(
     strict = env_flag(STRICT_VAR) if strict is None else strict
     disabled = {normalize_name(n) for n in env_list(DISABLE_VAR)}
     autoload = not env_flag(DISABLE_AUTOLOAD_VAR)
-    cache = DiscoveryCache.open() if autoload else None
-    manager: list[pluggy.PluginManager] = []  # created on the first live registration
+    cache = DiscoveryCache.open() if autoload and not env_flag(NO_CACHE_VAR) else None
+    pm: pluggy.PluginManager | None = None  # created on the first live registration
     infos: list[PluginInfo] = []
     entries: list[Entry] = []
 
@@ -120,9 +120,8 @@ def discover(
 
         Returns the plugin's entries if it registered cleanly (no error, no warning).
         """
-        if not manager:
-            manager.append(plugin_manager())
-        pm = manager[0]
+        nonlocal pm
+        pm = pm or plugin_manager()
         registrar = PluginRegistrar(provider)
         error = ""
         with warnings.catch_warnings(record=True) as caught:

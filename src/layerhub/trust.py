@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from . import atomic
 from .errors import IndexFormatError, PluginWarning, TrustError
 from .index import EMPTY, Index, check, document
 from .registry import normalize_name
@@ -104,8 +105,6 @@ def untrust(distributions: Iterable[str]) -> list[str]:
 
 def save(records: Sequence[dict[str, Any]], remove: Iterable[str]) -> None:
     """Replace (or drop) records in the store, validated, written atomically."""
-    import tempfile
-
     drop = {normalize_name(r["name"]) for r in records} | set(remove)
     kept = [d for d in trusted().distributions if normalize_name(d["name"]) not in drop]
     fields = ("name", "version", "source", "keras_version", "objects")
@@ -113,13 +112,4 @@ def save(records: Sequence[dict[str, Any]], remove: Iterable[str]) -> None:
     doc = document([*kept, *new])
     path = store_path()
     check(doc, "index.schema.json", str(path), TrustError)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{STORE_NAME}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(doc, f, indent=1)
-            f.write("\n")
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+    atomic.write_text(path, json.dumps(doc, indent=1) + "\n")
