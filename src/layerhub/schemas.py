@@ -99,12 +99,12 @@ def shipped(name: str) -> dict[str, Any]:
 
 
 @functools.cache
-def shipped_names() -> list[str]:
+def shipped_names() -> tuple[str, ...]:
     """File names of every shipped schema."""
     from importlib import resources
 
     folder = resources.files(__package__).joinpath("schemas")
-    return sorted(f.name for f in folder.iterdir() if f.name.endswith(".schema.json"))
+    return tuple(sorted(f.name for f in folder.iterdir() if f.name.endswith(".schema.json")))
 
 
 @functools.cache
