@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import importlib.util
+import itertools
 import os
 import sys
 import tempfile
@@ -171,10 +172,11 @@ def discovery_many(suite: Suite) -> Iterator[Row]:
         body = "import layerhub.plugins as p\nstart = time.perf_counter()\np.discover()"
         return timed(body, site=site, LAYERHUB_CACHE_DIR=str(cache))
 
-    def first(tag: str) -> Callable[[], float]:
+    runs = itertools.count()
+
+    def first() -> float:
         """Discovery with nothing recorded yet: a new cache directory per run."""
-        counter = iter(range(10**6))
-        return lambda: layerhub_discovery(suite.tmp / f"cache-{tag}-{next(counter)}")()
+        return layerhub_discovery(suite.tmp / f"cache-first-{next(runs)}")()
 
     warm = layerhub_discovery(suite.tmp / "cache-warm")
     warm()  # what a first process records, every later one replays
@@ -190,7 +192,7 @@ def discovery_many(suite: Suite) -> Iterator[Row]:
         "8",
         f"discovery with {n} plugin distributions, first process after installing them",
         reference,
-        alternate(first("cold"), bare, suite.sizes.runs),
+        alternate(first, bare, suite.sizes.runs),
         None,
         note="imports every plugin and records what it registered (once per change)",
     )
@@ -301,33 +303,22 @@ def schema_validation(suite: Suite) -> Iterator[Row]:
     results = [r for r in results if r]
     assert all(r["checked"] == n for r in results), results
     runs, parse = len(results), median_of(results, "json")
-    yield Row(
-        "8",
-        figure + " (first check in a process: compiles the validators)",
-        "`json.loads(config.json)`",
-        Pair(median_of(results, "cold"), parse, runs),
-        1.0,
-    )
-    yield Row(
-        "8",
+
+    def row(key: str, figure: str, floor: float | None, note: str = "") -> Row:
+        pair = Pair(median_of(results, key), parse, runs)
+        return Row("8", figure, "`json.loads(config.json)`", pair, floor, note=note)
+
+    yield row("cold", figure + " (first check in a process: compiles the validators)", 1.0)
+    yield row(
+        "library",
         "importing the validator library (`jsonschema_rs`), once per process, before that",
-        "`json.loads(config.json)`",
-        Pair(median_of(results, "library"), parse, runs),
         None,
         note="a constant, whatever the model; ~2.5 ms where keras is already imported",
     )
-    yield Row(
-        "8",
-        figure + " (validators compiled)",
-        "`json.loads(config.json)`",
-        Pair(median_of(results, "warm"), parse, runs),
-        1.0,
-    )
-    yield Row(
-        "8",
+    yield row("warm", figure + " (validators compiled)", 1.0)
+    yield row(
+        "walk",
         f"reference walk of the {n}-layer config (finds the objects to validate)",
-        "`json.loads(config.json)`",
-        Pair(median_of(results, "walk"), parse, runs),
         None,
         note="runs before validation on every load",
     )
