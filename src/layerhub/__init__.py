@@ -1,7 +1,10 @@
 """layerhub: a plugin registry for Keras 3 custom objects.
 
 ``import layerhub`` is cheap: it imports neither keras nor tensorflow nor the
-plugins. The public API is loaded on first use (PEP 562).
+plugins. The public API is loaded on first use (PEP 562). Everything else is
+importable from the module that owns it (see docs/architecture.md): the other error
+classes from :mod:`layerhub.errors`, the registry's types from
+:mod:`layerhub.plugins.registry`, the archive reader from :mod:`layerhub.archive.reader`.
 """
 
 from __future__ import annotations
@@ -10,69 +13,38 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
-    ConfigurationError,
     CorruptArchiveError,
-    ExportError,
-    IndexBuildError,
-    IndexFormatError,
-    IndexUnavailableError,
     LayerhubError,
-    MissingDependencyError,
-    MissingObject,
     MissingObjectsError,
     ModelLoadError,
     PluginError,
     PluginWarning,
-    ProvenanceWarning,
-    SchemaError,
-    SchemaViolation,
     SchemaViolationError,
-    TrustError,
     UnsafeArchiveError,
 )
-
-__version__ = "0.1.0"
+from .version import __version__
 
 _LAZY = {
-    "hookimpl": "layerhub.hookspecs",
-    "hookspec": "layerhub.hookspecs",
-    "load_model": "layerhub.loading",
-    "scope": "layerhub.loading",
-    "model_from_json": "layerhub.serialization",
-    "save_model": "layerhub.saving",
-    "get_registry": "layerhub.plugins",
-    "Registry": "layerhub.registry",
-    "Entry": "layerhub.registry",
-    "Provider": "layerhub.registry",
+    "load_model": "layerhub.kerasio.loading",
+    "model_from_json": "layerhub.kerasio.loading",
+    "scope": "layerhub.kerasio.loading",
+    "save_model": "layerhub.kerasio.saving",
+    "get_registry": "layerhub.plugins.discovery",
+    "hookimpl": "layerhub.plugins.hookspecs",
 }
 
 __all__ = [
-    "ConfigurationError",
     "CorruptArchiveError",
-    "Entry",
-    "ExportError",
-    "IndexBuildError",
-    "IndexFormatError",
-    "IndexUnavailableError",
     "LayerhubError",
-    "MissingDependencyError",
-    "MissingObject",
     "MissingObjectsError",
     "ModelLoadError",
     "PluginError",
     "PluginWarning",
-    "ProvenanceWarning",
-    "Provider",
-    "Registry",
-    "SchemaError",
-    "SchemaViolation",
     "SchemaViolationError",
-    "TrustError",
     "UnsafeArchiveError",
     "__version__",
     "get_registry",
     "hookimpl",
-    "hookspec",
     "load_model",
     "model_from_json",
     "save_model",
@@ -80,12 +52,10 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .hookspecs import hookimpl, hookspec
-    from .loading import load_model, scope
-    from .plugins import get_registry
-    from .registry import Entry, Provider, Registry
-    from .saving import save_model
-    from .serialization import model_from_json
+    from .kerasio.loading import load_model, model_from_json, scope
+    from .kerasio.saving import save_model
+    from .plugins.discovery import get_registry
+    from .plugins.hookspecs import hookimpl
 
 
 def __getattr__(name: str) -> Any:

@@ -1,27 +1,63 @@
-"""Replacing a small file so that readers see the old content or the new, never half.
+"""Replacing a file so that readers see the old content or the new, never half of either.
 
-The trusted index and the discovery record are read by every process; a crash or a
-concurrent writer must not leave either truncated. (Model archives have their own
-path, :mod:`layerhub.saving`: Keras writes them, and they are fsynced.)
+One mechanism for every file layerhub writes over an existing one: model archives
+(:func:`layerhub.kerasio.saving.save_model`), the trusted index and the discovery record.
+The new content goes to a temporary file beside the target; once it is complete it is
+flushed to disk, renamed over the target in one step, and the directory entry is
+flushed too. A failure at any point (an exception, a full disk, a killed process)
+leaves the previous file as it was, and the temporary file never outlives an exception.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 
-def write_text(path: Path, text: str) -> None:
-    """Write ``text`` to a unique temporary file beside ``path``, then rename it over
-    ``path``; the temporary file never outlives a failure."""
-    import tempfile  # here: importing it costs start-up time, and writes are rare
+@contextlib.contextmanager
+def replacing(target: Path) -> Iterator[Path]:
+    """A temporary path beside ``target`` to write the new file to; it becomes ``target``
+    when the block ends without an exception.
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    The temporary name keeps ``target``'s suffix (Keras picks the format by it) and is
+    hidden (``.name.<random>.tmp.suffix``); it is not created here, so the writer gives
+    the file its usual permissions.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp{target.suffix}")
     try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.replace(temporary, path)
+        yield temporary
+        fsync_file(temporary)
+        os.replace(temporary, target)
+        fsync_directory(target.parent)
     finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+
+
+def write_text(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` atomically (see :func:`replacing`)."""
+    with replacing(path) as temporary, open(temporary, "x", encoding="utf-8") as f:
+        f.write(text)
+
+
+def fsync_file(path: Path) -> None:
+    """Flush the written bytes to disk before the rename makes them the file."""
+    with open(path, "rb") as f:
+        os.fsync(f.fileno())
+
+
+def fsync_directory(path: Path) -> None:
+    """Flush the rename itself (the directory entry); not possible on every platform."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)

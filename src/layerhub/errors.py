@@ -175,3 +175,26 @@ class ExportError(LayerhubError, ValueError):
 
 class MissingDependencyError(LayerhubError, ImportError):
     """An optional dependency a feature needs is not installed; the message says what to install."""
+
+
+class CheckFailure(LayerhubError, AssertionError):
+    """A conformance check found that a plugin object does not conform; the message says
+    what is wrong and how to fix it."""
+
+
+# -- signals: raised and caught inside layerhub, never seen by a caller -------------------
+class CheckSkipped(Exception):
+    """A conformance check cannot run for this object (nothing to check, or an example
+    is needed); the suite reports it as skipped."""
+
+    def __init__(self, reason: str, *, needs_example: bool = False) -> None:
+        super().__init__(reason)
+        self.needs_example = needs_example
+
+
+class UnsupportedHDF5(Exception):
+    """The pure HDF5 reader met something it does not handle: the caller asks h5py."""
+
+
+class TooManyLinks(Exception):
+    """One HDF5 group holds more links than the caller accepts in the whole file."""

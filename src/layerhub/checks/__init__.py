@@ -11,7 +11,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .results import CheckFailure, CheckSkipped, Result
+from ..errors import CheckFailure, CheckSkipped
+from .results import Result
 
 __all__ = [
     "CHECKS",

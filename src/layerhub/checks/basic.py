@@ -18,7 +18,7 @@ def check_registered_name(subject: Subject) -> None:
     """
     import keras
 
-    from .results import CheckFailure
+    from ..errors import CheckFailure
 
     recorded = keras.saving.get_registered_name(subject.target)
     if recorded != subject.name:

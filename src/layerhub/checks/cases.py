@@ -11,10 +11,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..errors import CheckConfigError
-from ..plugins import Discovery, get_discovery
-from ..registry import normalize_name
-from .results import FAILED, PASSED, SKIPPED, XFAILED, XPASSED, CheckFailure, CheckSkipped, Result
+from ..errors import CheckConfigError, CheckFailure, CheckSkipped
+from ..names import normalize_name
+from ..plugins.discovery import Discovery, get_discovery
+from .results import FAILED, PASSED, SKIPPED, XFAILED, XPASSED, Result
 from .subject import Subject
 
 if TYPE_CHECKING:
@@ -142,7 +142,7 @@ def build_cases(
 ) -> list[Case]:
     """Every applicable (object, check) case, sharing one fresh-process batch."""
     from .catalog import BY_NAME, applicable
-    from .fresh import FreshLoads
+    from .fresh import share
 
     subjects = list(subjects)
     expected = dict(expected_failures or {})
@@ -159,13 +159,11 @@ def build_cases(
         raise CheckConfigError(
             f"expected failures name object(s) not under test: {', '.join(unknown_objects)}"
         )
-    loads = FreshLoads()
     cases: list[Case] = []
     for subject in subjects:
-        subject.loads = loads
         reasons = expected.get(subject.name, {})
         for check in applicable(subject):
             if not checks or check.name in checks:
                 cases.append(Case(subject, check, reasons.get(check.name), strict))
-    loads.expect(list(dict.fromkeys(c.subject for c in cases if c.check.fresh)))
+    share(c.subject for c in cases if c.check.fresh)
     return cases

@@ -46,7 +46,7 @@ BY_NAME = {check.name: check for check in CHECKS}
 
 def applicable(subject: Subject) -> list[Check]:
     """The checks for ``subject``'s kind; only ``imports`` when the target does not import."""
-    from .results import CheckFailure
+    from ..errors import CheckFailure
 
     try:
         kind = subject.kind

@@ -8,9 +8,9 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from ..references import escape
+from ..errors import CheckFailure, CheckSkipped
+from ..pointer import child
 from . import kinds
-from .results import CheckFailure, CheckSkipped
 from .schema import schema_errors
 from .subject import Subject
 
@@ -41,10 +41,10 @@ def strict_json_problems(value: Any, pointer: str = "") -> Iterator[str]:
         for key, item in value.items():
             if not isinstance(key, str):
                 yield f"{pointer or '/'}: key {key!r} is a {type(key).__name__}, not a string"
-            yield from strict_json_problems(item, f"{pointer}/{escape(str(key))}")
+            yield from strict_json_problems(item, child(pointer, str(key)))
     elif isinstance(value, list | tuple):
         for i, item in enumerate(value):
-            yield from strict_json_problems(item, f"{pointer}/{i}")
+            yield from strict_json_problems(item, child(pointer, i))
     elif type(value) not in JSON_SCALARS:
         yield (
             f"{pointer or '/'}: {type(value).__module__}.{type(value).__qualname__} "
@@ -73,7 +73,7 @@ def first_difference(a: Any, b: Any, pointer: str = "") -> str | None:
     """The JSON pointer and values of the first place ``a`` and ``b`` differ."""
     if isinstance(a, dict) and isinstance(b, dict):
         for key in sorted(set(a) | set(b), key=str):
-            where = f"{pointer}/{escape(str(key))}"
+            where = child(pointer, str(key))
             if key not in b:
                 return f"{where}: {a[key]!r:.60} is lost"
             if key not in a:
@@ -84,7 +84,7 @@ def first_difference(a: Any, b: Any, pointer: str = "") -> str | None:
         return None
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
         for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            found = first_difference(x, y, f"{pointer}/{i}")
+            found = first_difference(x, y, child(pointer, i))
             if found:
                 return found
         return None

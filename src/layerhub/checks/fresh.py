@@ -10,27 +10,28 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .. import child
+from ..errors import CheckFailure, CheckSkipped
 from . import kinds
 from .config import brief
 from .probe import build_probe, prepare_training, reference, weight_shapes
-from .results import CheckFailure, CheckSkipped
 from .subject import Subject, default_input_misfit
 
 RTOL = 1e-5
 ATOL = 1e-6
 CHILD_TIMEOUT = 1800
+#: The module the fresh process runs.
+CHILD = "layerhub.checks.child"
 
 
 @dataclass
@@ -127,35 +128,40 @@ class FreshLoads:
     def load_fresh(self, batch: list[Saved]) -> dict[str, dict[str, Any]]:
         manifest = self.workdir / f"manifest-{batch[0].key}.json"
         manifest.write_text(json.dumps({s.key: s.manifest for s in batch}))
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
-        env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         try:
-            proc = subprocess.run(
-                [sys.executable, "-m", "layerhub.checks.child", str(manifest)],
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=CHILD_TIMEOUT,
-            )
-        except subprocess.TimeoutExpired:
-            error = f"the fresh process did not finish within {CHILD_TIMEOUT} s"
-            return {s.key: {"error": error} for s in batch}
-        results_file = manifest.with_suffix(".results.json")
-        if proc.returncode != 0 or not results_file.exists():
-            tail = " ".join(proc.stderr.strip().splitlines()[-1:]) or f"exit {proc.returncode}"
-            return {s.key: {"error": f"the fresh process crashed: {tail}"} for s in batch}
-        return json.loads(results_file.read_text())
+            return child.run(CHILD, [str(manifest)], timeout=CHILD_TIMEOUT)
+        except child.ChildFailed as exc:
+            return {s.key: {"error": f"the fresh process failed: {exc}"} for s in batch}
 
 
 def flat_inputs(x: Any) -> list[Any]:
     return list(x) if isinstance(x, list | tuple) else [x]
 
 
+#: The batch each subject of a run shares, so one fresh process loads all their archives.
+_batches: weakref.WeakKeyDictionary[Subject, FreshLoads] = weakref.WeakKeyDictionary()
+
+
+def share(subjects: Iterable[Subject]) -> FreshLoads:
+    """One batch for ``subjects``: the first fresh-process check loads them all."""
+    subjects = list(dict.fromkeys(subjects))
+    loads = FreshLoads()
+    for subject in subjects:
+        _batches[subject] = loads
+    loads.expect(subjects)
+    return loads
+
+
 def loads_for(subject: Subject) -> FreshLoads:
-    if subject.loads is None:
-        subject.loads = FreshLoads()
-    return subject.loads
+    if subject not in _batches:
+        _batches[subject] = FreshLoads()
+    return _batches[subject]
+
+
+def waits_for_batch(subject: Subject) -> bool:
+    """Whether asking about ``subject`` will first save and load a whole batch."""
+    loads = _batches.get(subject)
+    return bool(loads and loads.pending)
 
 
 def fresh_outcome(subject: Subject) -> tuple[Saved, dict[str, Any]]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+from ..kerasio.introspect import kind_of as introspected_kind
+
 LAYER = "layer"
 MODEL = "model"
 FUNCTION = "function"
@@ -40,8 +42,6 @@ def kind_of(target: Any) -> str:
 
     The same classification ``layerhub show`` and the indexes report.
     """
-    from ..introspect import kind_of as introspected_kind
-
     kind = introspected_kind(target)
     return kind if kind in KINDS else UNKNOWN
 

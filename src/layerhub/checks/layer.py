@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .results import CheckFailure
+from ..errors import CheckFailure
 from .subject import Subject, default_input_misfit
 
 

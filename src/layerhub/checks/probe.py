@@ -86,21 +86,26 @@ def flat(value: Any) -> list[np.ndarray]:
 
 
 def reference(probe: Probe) -> dict[str, np.ndarray]:
-    """What the saved model computes: predictions, evaluation, predictions after a step.
+    """What the saved model computes, called right after saving (:func:`outputs`)."""
+    return outputs(probe.model, probe.x, probe.y, trains=probe.trains)
 
-    Called right after saving; the fresh process computes the same from the archive.
+
+def outputs(model: Any, x: Any, y: Any, *, trains: bool) -> dict[str, np.ndarray]:
+    """What a probe model computes: predictions, evaluation, predictions after a step.
+
+    The same function runs before saving and in the fresh process after loading, so the
+    save/load check compares like with like.
     """
     import keras
 
-    model = probe.model
-    outputs = {f"predict.{i}": a for i, a in enumerate(flat(model.predict(probe.x, verbose=0)))}
-    if probe.trains:
-        results = model.evaluate(probe.x, probe.y, verbose=0, return_dict=True)
-        outputs.update({f"evaluate.{k}": np.asarray(v) for k, v in sorted(results.items())})
+    found = {f"predict.{i}": a for i, a in enumerate(flat(model.predict(x, verbose=0)))}
+    if trains:
+        results = model.evaluate(x, y, verbose=0, return_dict=True)
+        found.update({f"evaluate.{k}": np.asarray(v) for k, v in sorted(results.items())})
         keras.utils.set_random_seed(SEED)
-        model.train_on_batch(probe.x, probe.y)
-        outputs["after_step"] = np.asarray(model.predict(probe.x, verbose=0))
-    return outputs
+        model.train_on_batch(x, y)
+        found["after_step"] = np.asarray(model.predict(x, verbose=0))
+    return found
 
 
 def prepare_training(probe: Probe) -> None:

@@ -1,8 +1,9 @@
-"""What a check reports: its outcome for one object, and how a check says so.
+"""What a check reports: its outcome for one object.
 
-A check function returns normally when the object conforms, raises :class:`CheckFailure`
-with a message saying what is wrong and how to fix it, or :class:`CheckSkipped` when the
-check cannot apply (no schema declared, no example given). Nothing here imports keras.
+A check function returns normally when the object conforms, raises
+:class:`~layerhub.errors.CheckFailure` with a message saying what is wrong and how to
+fix it, or :class:`~layerhub.errors.CheckSkipped` when the check cannot apply (no schema
+declared, no example given). Nothing here imports keras.
 """
 
 from __future__ import annotations
@@ -10,25 +11,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ..errors import LayerhubError
-
 PASSED = "passed"
 FAILED = "failed"
 SKIPPED = "skipped"
 XFAILED = "xfailed"
 XPASSED = "xpassed"
-
-
-class CheckFailure(LayerhubError, AssertionError):
-    """The object does not conform; the message says what is wrong and how to fix it."""
-
-
-class CheckSkipped(Exception):
-    """The check cannot run for this object (nothing to check, or an example is needed)."""
-
-    def __init__(self, reason: str, *, needs_example: bool = False) -> None:
-        super().__init__(reason)
-        self.needs_example = needs_example
 
 
 @dataclass(frozen=True)

@@ -9,22 +9,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import schemas
-from ..errors import SchemaError
-from ..registry import Entry
-from .results import CheckFailure
+from ..errors import CheckFailure, SchemaError
+from ..plugins.registry import Entry
+from ..schemas.plugin import checked_schema
+from ..schemas.violations import find_violations, located, new_validator
 
 
 def schema_errors(entry: Entry, config: Any) -> list[str]:
     """One line per violation, each with the JSON pointer of the offending value."""
     try:
-        document = schemas.checked_schema(entry.schema)
+        document = checked_schema(entry.schema)
     except SchemaError as exc:
         raise CheckFailure(
             f"the declared schema cannot be used: {exc}. Fix: correct the schema passed to "
             "registry.add (docs/schemas.md lists what a plugin schema must satisfy)."
         ) from exc
-    found = schemas.find_violations(
-        schemas.new_validator(document), config, name=entry.name, where="", member="config"
+    found = find_violations(
+        new_validator(document), config, name=entry.name, where="", member="config"
     )
-    return [f"{v.path or '/'}: {v.message}" for v in found]
+    return located(found)

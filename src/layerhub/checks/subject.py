@@ -14,18 +14,14 @@ from __future__ import annotations
 import functools
 import inspect
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..errors import PluginError
-from ..registry import Entry, import_target
+from ..errors import CheckFailure, CheckSkipped, PluginError
+from ..plugins.registry import Entry, import_target
 from . import kinds
-from .results import CheckFailure, CheckSkipped
 
 #: The input a layer without an example is called on: ``(batch, features)`` float32.
 DEFAULT_INPUT_SHAPE = (2, 4)
-
-if TYPE_CHECKING:
-    from .fresh import FreshLoads
 
 
 @dataclass(eq=False)
@@ -33,8 +29,6 @@ class Subject:
     """One registered object, with everything the checks need built on demand."""
 
     entry: Entry
-    #: Shared by the subjects of one run, so one fresh process loads all their archives.
-    loads: FreshLoads | None = None
 
     @property
     def name(self) -> str:

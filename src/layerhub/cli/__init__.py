@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import pkgutil
 import sys
 import warnings
 from collections.abc import Sequence
 
+from .. import settings
 from ..errors import LayerhubError
 
 
@@ -51,7 +51,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def version() -> str:
-    from .. import __version__
+    from ..version import __version__
 
     return f"layerhub {__version__}"
 
@@ -71,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("layerhub: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
-        if os.environ.get("LAYERHUB_DEBUG"):
+        if settings.flag(settings.DEBUG):
             raise
         print(
             f"layerhub: internal error: {type(exc).__name__}: {one_line(exc)} "

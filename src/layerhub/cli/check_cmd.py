@@ -10,6 +10,7 @@ import time
 import warnings
 from typing import Any
 
+from ..checks.fresh import waits_for_batch
 from .output import emit_json, table
 
 
@@ -48,7 +49,7 @@ class ProgressLine:
 
     def __call__(self, done: int, total: int, case: Any) -> None:
         text = f"[{done + 1}/{total}] {case.subject.name}: {case.check.name}"
-        if case.check.fresh and case.subject.loads and case.subject.loads.pending:
+        if case.check.fresh and waits_for_batch(case.subject):
             text += " (saving every model, then loading them in a fresh process)"
         if self.tty:
             sys.stderr.write(f"\r\033[K{text}")

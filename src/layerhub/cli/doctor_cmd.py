@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import argparse
 
-from ..doctor import diagnose
 from ..findings import Severity
+from ..plugins.doctor import diagnose
 from .output import emit_json
 
 

@@ -9,19 +9,10 @@ before loading anything.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 from pathlib import Path
 
-from ..errors import ExportError, MissingDependencyError
+from ..kerasio.export import FORMATS, export_model
 from .output import emit_json
-
-#: export format -> (module it needs, what to pip-install). Keras names the formats.
-FORMATS = {
-    "tf_saved_model": ("tensorflow", "tensorflow"),
-    "onnx": ("onnx", "onnx tf2onnx"),
-    "openvino": ("openvino", "openvino"),
-    "litert": ("tensorflow", "tensorflow"),
-}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -36,45 +27,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def check_dependency(export_format: str) -> None:
-    module, install = FORMATS[export_format]
-    if importlib.util.find_spec(module) is None:
-        raise MissingDependencyError(
-            f"export format {export_format!r} needs the {module!r} package, which is not "
-            f"installed: pip install {install}"
-        )
-
-
-def check_output(out: Path, overwrite: bool) -> None:
-    if out.exists() and not overwrite and (out.is_file() or any(out.iterdir())):
-        raise ExportError(f"{out} exists and is not empty (pass --overwrite to replace it)")
-
-
 def run(args: argparse.Namespace) -> int:
-    out = Path(args.out)
-    check_dependency(args.format)
-    check_output(out, args.overwrite)
-
-    from ..loading import load_model
-
-    model = load_model(args.file, compile=False)
-    try:
-        model.export(str(out), format=args.format, verbose=False)
-    except ImportError as exc:  # a dependency of the format's converter (e.g. tf2onnx)
-        raise MissingDependencyError(
-            f"export format {args.format!r} needs a package that is not installed: {exc}"
-        ) from exc
-    import keras
-
-    result = {
-        "file": args.file,
-        "output": str(out),
-        "format": args.format,
-        "model": model.name,
-        "backend": keras.backend.backend(),
-    }
+    result = export_model(args.file, Path(args.out), args.format, overwrite=args.overwrite)
     if args.json:
         emit_json(result)
     else:
-        print(f"exported {args.file} ({model.name}) as {args.format} to {out}")
+        print(f"exported {args.file} ({result['model']}) as {args.format} to {args.out}")
     return 0

@@ -1,5 +1,5 @@
 """``layerhub index build WHEEL_DIR -o SITE_DIR``: publish wheels as a pip-installable site
-with a layerhub index of the names they provide (see :mod:`layerhub.publish`)."""
+with a layerhub index of the names they provide (see :mod:`layerhub.publish.site`)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from ..publish import build
+    from ..publish.site import build
 
     doc = build(args.wheel_dir, args.output)
     if args.json:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..weights import read_weights
+from ..archive.weights import read_weights
 from .output import emit_json, table
 
 

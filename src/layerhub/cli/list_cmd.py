@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..plugins import get_discovery
+from ..plugins.discovery import get_discovery
 from .output import emit_json, table
 
 
@@ -32,8 +32,8 @@ def report() -> dict[str, Any]:
         ],
         "indexed": [
             {
-                "distribution": d.provider.distribution,
-                "version": d.provider.version,
+                "distribution": d.distribution,
+                "version": d.version,
                 "source": d.source,
                 "indexed_version": d.indexed_version,
                 "names": list(d.names),

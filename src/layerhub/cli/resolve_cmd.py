@@ -25,17 +25,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import index as indexes
-    from ..archive import read_archive
-    from ..plugins import get_registry
-    from ..provenance import check as check_manifest
-    from ..references import custom_references
+    from ..archive.reader import read_archive
+    from ..index import document
+    from ..index.manifest import check_manifest
+    from ..index.requirements import requirements_for
+    from ..plugins.discovery import get_registry
+    from ..references.walk import custom_references
 
     archive = read_archive(args.file)
     check_manifest(archive.manifest, archive.path)  # a damaged manifest is bad input
     names = list(dict.fromkeys(r.name for r in custom_references(archive.config)))
-    index = indexes.load(args.index) if args.index else indexes.configured()
-    found = indexes.requirements_for(names, archive.manifest, index=index or indexes.EMPTY)
+    index = document.load(args.index) if args.index else document.configured()
+    found = requirements_for(names, archive.manifest, index=index or document.EMPTY)
     registry = get_registry()
     unresolved = [n for n in names if n not in found and n not in registry]
     requirements: dict[str, list[str]] = {}

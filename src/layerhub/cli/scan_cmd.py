@@ -12,10 +12,10 @@ import argparse
 import os
 import sys
 
-from ..allowlist import AllowList
 from ..findings import Severity
-from ..plugins import discover, get_registry
-from ..scan import Report, scan_file
+from ..plugins.allowlist import AllowList
+from ..plugins.discovery import discover, get_registry
+from ..safety.scan import ScanReport, scan_file
 from .output import emit_json
 
 
@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def print_reports(reports: list[Report], threshold: Severity) -> None:
+def print_reports(reports: list[ScanReport], threshold: Severity) -> None:
     for report in reports:
         if not report.findings:
             print(f"{report.path}: clean")

@@ -16,7 +16,7 @@ import sys
 from typing import Any
 
 from ..errors import SchemaError
-from ..plugins import get_registry
+from ..plugins.discovery import get_registry
 from .output import emit_json, table
 
 
@@ -56,7 +56,7 @@ def parse_kwargs(text: str | None) -> dict[str, Any]:
 
 
 def run_infer(args: argparse.Namespace) -> int:
-    from ..schema_infer import infer
+    from ..kerasio.schema_infer import infer
 
     inferred = infer(args.target, parse_kwargs(args.kwargs))
     if args.json:
@@ -69,7 +69,7 @@ def run_infer(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from ..schemas import schema_problem
+    from ..schemas.plugin import schema_problem
 
     rows = [
         {

@@ -18,16 +18,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def describe(name: str) -> dict[str, Any] | None:
-    from ..index import record_of
-    from ..plugins import get_registry
-    from ..provenance import entry_record, schema_dict
+    from ..index.document import curated_index
+    from ..index.trusted import trusted
+    from ..kerasio.provenance import entry_record
+    from ..plugins.discovery import get_registry
+    from ..plugins.registry import Source
+    from ..schemas.refs import load_schema
 
     entry = get_registry().get(name)
     if entry is None:
         return None
-    record = record_of(entry)
+    indexes = {Source.TRUSTED: trusted, Source.CURATED: curated_index}
+    index = indexes.get(entry.provider.source)
+    record = index().record(entry.provider.distribution, name) if index else None
     if record is None:
-        from ..introspect import kind_of, summary_of
+        from ..kerasio.introspect import kind_of, summary_of
 
         obj = entry.load()
         kind, summary = kind_of(obj), summary_of(obj)
@@ -37,14 +42,14 @@ def describe(name: str) -> dict[str, Any] | None:
         **entry_record(name, entry),
         "kind": kind,
         "summary": summary,
-        "schema": schema_dict(entry.schema),
+        "schema": load_schema(entry.schema) if entry.schema is not None else None,
     }
 
 
 def run(args: argparse.Namespace) -> int:
     info = describe(args.name)
     if info is None:
-        from ..index import requirements_for
+        from ..index.requirements import requirements_for
 
         requirement = requirements_for([args.name]).get(args.name)
         if args.json:

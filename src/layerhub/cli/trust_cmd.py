@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_trust(args: argparse.Namespace) -> int:
-    from ..trust import store_path, trust
+    from ..index.trusted import store_path, trust
 
     records = trust(args.distributions)
     empty = [r["name"] for r in records if not r["objects"]]
@@ -46,8 +46,8 @@ def run_trust(args: argparse.Namespace) -> int:
 
 
 def run_untrust(args: argparse.Namespace) -> int:
-    from ..registry import normalize_name
-    from ..trust import untrust
+    from ..index.trusted import untrust
+    from ..names import normalize_name
 
     removed = untrust(args.distributions)
     known = {normalize_name(name) for name in removed}

@@ -14,18 +14,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..archive import MANIFEST_MEMBER, read_archive
+from ..archive.layout import MANIFEST_MEMBER
+from ..archive.reader import read_archive
 from ..errors import CorruptArchiveError, SchemaViolation
-from ..plugins import get_registry
-from ..references import custom_references
-from ..schemas import (
-    CONFIG_SCHEMA,
-    MANIFEST_SCHEMA,
-    METADATA_SCHEMA,
-    Unchecked,
-    check_document,
-    check_references,
-)
+from ..plugins.discovery import get_registry
+from ..references.walk import custom_references
+from ..schemas.plugin import Unchecked, check_references
+from ..schemas.shipped import CONFIG_SCHEMA, MANIFEST_SCHEMA, METADATA_SCHEMA
+from ..schemas.violations import check_document
 from .output import emit_json
 
 #: What each format calls the parts layerhub validates (``.h5`` keeps them in attributes).
@@ -83,7 +79,7 @@ def validate_file(path: str) -> FileResult:
     if archive.manifest is not None:
         violations += check_document(MANIFEST_SCHEMA, archive.manifest, MANIFEST_MEMBER)
     report = check_references(
-        custom_references(archive.config), get_registry(), member=config_member
+        custom_references(archive.config), get_registry().get, member=config_member
     )
     return FileResult(
         path,

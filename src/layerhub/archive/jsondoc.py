@@ -1,0 +1,59 @@
+"""JSON members (``config.json``, ``metadata.json``, the manifest) parsed with bounded depth."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..errors import CorruptArchiveError, UnsafeArchiveError
+from ..findings import Finding, Severity
+from .limits import Limits
+
+
+def parse_json(data: bytes, where: str, limits: Limits | None = None) -> Any:
+    """``json.loads`` that fails with a one-line CorruptArchiveError, never RecursionError."""
+    max_depth = (limits or Limits()).max_json_depth
+    try:
+        value = json.loads(data)
+    except RecursionError:
+        raise UnsafeArchiveError(
+            f"{where}: JSON nested deeper than {max_depth} levels", [too_deep(where, max_depth)]
+        ) from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise CorruptArchiveError(f"{where}: not valid JSON ({exc})") from None
+    if json_depth(value, max_depth) > max_depth:
+        raise UnsafeArchiveError(
+            f"{where}: JSON nested deeper than {max_depth} levels "
+            "(raise LAYERHUB_MAX_JSON_DEPTH if the file is trusted)",
+            [too_deep(where, max_depth)],
+        )
+    return value
+
+
+def too_deep(where: str, max_depth: int) -> Finding:
+    return Finding("json-depth", Severity.HIGH, f"JSON nested deeper than {max_depth}", where)
+
+
+def json_depth(value: Any, stop: int) -> int:
+    """Nesting depth of a parsed JSON value, one level at a time (no recursion, and the
+    per-node work stays in C: this runs on every config read); stops past ``stop``."""
+    depth = 0
+    level = [value]
+    while True:
+        containers = [node for node in level if isinstance(node, dict | list)]
+        if not containers:
+            return depth
+        depth += 1
+        if depth > stop:
+            return depth
+        level = []
+        for node in containers:
+            level.extend(node.values() if isinstance(node, dict) else node)
+
+
+def parse_config(data: bytes, where: str, limits: Limits | None = None) -> dict[str, Any]:
+    """A JSON member that must hold an object (every member layerhub reads does)."""
+    config = parse_json(data, where, limits)
+    if not isinstance(config, dict):
+        raise CorruptArchiveError(f"{where}: expected a JSON object, got {type(config).__name__}")
+    return config

@@ -1,0 +1,39 @@
+"""The Keras 3 archive layout (``saving_lib``), and what the reader returns for a file."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from ..findings import Finding, Severity
+
+CONFIG_MEMBER = "config.json"
+METADATA_MEMBER = "metadata.json"
+WEIGHTS_MEMBER = "model.weights.h5"
+NPZ_WEIGHTS_MEMBER = "model.weights.npz"
+MANIFEST_MEMBER = "layerhub.json"
+ASSETS_DIR = "assets/"
+H5_SUFFIXES = (".h5", ".hdf5")
+#: Members Keras 3 writes (``saving_lib``) plus layerhub's own manifest.
+KNOWN_MEMBERS = frozenset(
+    {CONFIG_MEMBER, METADATA_MEMBER, WEIGHTS_MEMBER, NPZ_WEIGHTS_MEMBER, MANIFEST_MEMBER}
+)
+#: Keras cannot load an archive without weights; reading its config is still useful
+#: (``resolve``, ``validate``), so this is a finding rather than an error.
+MISSING_WEIGHTS = Finding(
+    "missing-weights",
+    Severity.HIGH,
+    f"no {WEIGHTS_MEMBER} or {NPZ_WEIGHTS_MEMBER}: Keras cannot load this archive",
+    f"member:{WEIGHTS_MEMBER}",
+)
+
+
+class ModelArchive(NamedTuple):
+    """What layerhub needs from a saved model, read once: its config and metadata."""
+
+    path: str
+    format: str  # "keras" (zip), "keras-dir" or "h5"
+    config: dict[str, Any]
+    metadata: dict[str, Any] | None = None
+    manifest: dict[str, Any] | None = None
+    #: hazards found while reading (member names, HDF5 links and shapes).
+    findings: tuple[Finding, ...] = ()

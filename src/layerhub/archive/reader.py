@@ -1,0 +1,45 @@
+"""``read_archive``: a saved model's config, metadata and manifest, read once and safely.
+
+Nothing here imports keras: ``scan``, ``validate`` and the first stage of
+``load_model`` read a model's config without building it. The reader trusts nothing
+the file declares:
+
+- a file that is not a readable archive (not a zip, truncated, encrypted, members
+  missing or not JSON) raises :class:`~layerhub.errors.CorruptArchiveError`;
+- a file that asks for more than :class:`~layerhub.archive.limits.Limits` allow (too
+  many members, members or a config too large, a suspicious compression ratio, JSON
+  nested too deeply) raises :class:`~layerhub.errors.UnsafeArchiveError` before
+  anything large is read;
+- hazards that do not stop the reading itself (member names with ``..``, absolute
+  paths, backslashes, duplicates or outside the Keras layout; HDF5 external links,
+  external storage, virtual datasets, absurd declared shapes) are returned as
+  :attr:`ModelArchive.findings` for ``scan`` to report and the policy to refuse.
+
+Every message is one line naming the file and the member.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..errors import CorruptArchiveError
+from .directory import read_directory
+from .layout import H5_SUFFIXES, ModelArchive
+from .legacy_h5 import read_h5
+from .limits import Limits
+from .zipped import read_zip
+
+
+def read_archive(path: str | os.PathLike[str], limits: Limits | None = None) -> ModelArchive:
+    """Read the model config (and metadata, and layerhub's manifest) of a saved model."""
+    limits = limits or Limits.from_env()
+    location = os.fspath(path)
+    p = Path(location)
+    if not p.exists():
+        raise CorruptArchiveError(f"{location}: no such file or directory")
+    if p.is_dir():
+        return read_directory(p, limits)
+    if p.suffix.lower() in H5_SUFFIXES:
+        return read_h5(p, limits)
+    return read_zip(p, limits)

@@ -1,0 +1,83 @@
+"""Reading the weight tree of a saved model without building it (no keras import).
+
+Keras keeps weights in HDF5: a ``.weights.h5`` file from ``save_weights``, the
+``model.weights.h5`` member of a ``.keras`` archive (zip or unzipped directory), or the
+groups of a legacy full-model ``.h5`` file. Listing every dataset's path, shape and
+dtype answers "what is in this file, and will it fit my model?" before any model code
+is imported.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from math import prod
+from pathlib import Path
+from typing import Any
+
+from ..errors import CorruptArchiveError
+from .layout import WEIGHTS_MEMBER
+
+
+@dataclass(frozen=True)
+class Weight:
+    """One stored array: where it sits in the HDF5 tree, its shape and its dtype."""
+
+    path: str
+    shape: tuple[int, ...]
+    dtype: str
+
+    @property
+    def size(self) -> int:
+        return prod(self.shape)
+
+
+def read_weights(filepath: str | os.PathLike[str]) -> list[Weight]:
+    """Every array stored in the weights of ``filepath``, in HDF5 order."""
+    import h5py
+
+    location = os.fspath(filepath)
+    try:
+        with open_weights(Path(location)) as source, h5py.File(source, "r") as f:
+            found: list[Weight] = []
+
+            def visit(name: str, node: Any) -> None:
+                if isinstance(node, h5py.Dataset):
+                    found.append(Weight(name, tuple(int(n) for n in node.shape), str(node.dtype)))
+
+            f.visititems(visit)
+            return sorted(found, key=lambda w: natural_key(w.path))
+    except CorruptArchiveError:
+        raise
+    except (OSError, ValueError, zipfile.BadZipFile) as exc:
+        raise CorruptArchiveError(
+            f"{location}: not a readable Keras weights file ({' '.join(str(exc).split())})"
+        ) from None
+
+
+def natural_key(path: str) -> list[tuple[int, int | str]]:
+    """``vars/2`` before ``vars/10``: Keras numbers a layer's variables in creation order."""
+    return [(0, int(part)) if part.isdigit() else (1, part) for part in path.split("/")]
+
+
+@contextlib.contextmanager
+def open_weights(path: Path) -> Iterator[Any]:
+    """The HDF5 data of ``path``: the file itself, or the weights member of a ``.keras``."""
+    if not path.exists():
+        raise CorruptArchiveError(f"{path}: no such file or directory")
+    if path.is_dir():
+        member = path / WEIGHTS_MEMBER
+        if not member.is_file():
+            raise CorruptArchiveError(f"{path}: a directory without {WEIGHTS_MEMBER}")
+        yield str(member)
+    elif zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as zf:
+            if WEIGHTS_MEMBER not in zf.namelist():
+                raise CorruptArchiveError(f"{path}: a zip archive without {WEIGHTS_MEMBER}")
+            with zf.open(WEIGHTS_MEMBER) as member:
+                yield member
+    else:
+        yield str(path)

@@ -1,0 +1,80 @@
+"""The curated and trusted records of installed distributions, for discovery.
+
+A distribution the user trusted (``layerhub trust``) or the curated index maps joins
+the registry like a plugin: discovery turns each record found here into lazy entries,
+whose targets are imported only when a model needs them. Reads metadata only: neither
+keras nor the distributions are imported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from typing import Any, NamedTuple
+
+from ..names import normalize_name
+from ..references.keras_names import shadows_builtin
+from .document import curated_index
+from .trusted import trusted
+
+TRUSTED = "trusted"
+CURATED = "curated"
+
+
+class IndexedDistribution(NamedTuple):
+    """An installed distribution whose names come from an index, not from an entry point.
+
+    ``objects`` are the index's records (``name``, ``target``, ...), less any name that
+    would shadow a Keras built-in.
+    """
+
+    distribution: str
+    version: str
+    source: str  # TRUSTED or CURATED
+    indexed_version: str
+    objects: tuple[dict[str, Any], ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(o["name"] for o in self.objects)
+
+
+def installed_distribution(name: str) -> tuple[str, str] | None:
+    """``(name, version)`` of the installed distribution ``name``, or ``None``."""
+    import importlib_metadata
+
+    try:
+        dist = importlib_metadata.distribution(name)
+    except importlib_metadata.PackageNotFoundError:
+        return None
+    return dist.name, dist.version
+
+
+def indexed_distributions(
+    skip: Collection[str],
+    curated: bool = True,
+    find: Callable[[str], tuple[str, str] | None] = installed_distribution,
+) -> list[IndexedDistribution]:
+    """Every installed distribution the trusted or curated index maps.
+
+    Trusted records (the user's own introspection of what is installed) replace curated
+    ones of the same distribution; ``skip`` (normalized names: disabled distributions,
+    and those that ship a layerhub entry point) are left out.
+    """
+    found: list[IndexedDistribution] = []
+    seen = set(skip)
+    sources = [(TRUSTED, trusted())]
+    if curated:
+        sources.append((CURATED, curated_index()))
+    for source, index in sources:
+        for record in index.distributions:
+            key = normalize_name(record["name"])
+            if key in seen:
+                continue
+            installed = find(record["name"])
+            if installed is None:
+                continue
+            seen.add(key)
+            # Same rule as for plugins: an index may not take over a Keras built-in.
+            objects = tuple(o for o in record["objects"] if not shadows_builtin(o["name"]))
+            found.append(IndexedDistribution(*installed, source, record["version"], objects))
+    return found

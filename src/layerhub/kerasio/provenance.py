@@ -1,0 +1,84 @@
+"""Provenance: the ``layerhub.json`` manifest ``save_model`` adds to a ``.keras`` archive.
+
+For each custom object the model references it records the registered name, the
+distribution and version that provided it, and the sha256 of its config schema; plus
+the layerhub, keras and backend versions. Keras ignores members it does not know, so
+plain ``keras.saving.load_model`` still loads the file. Reading it back, which needs no
+keras, is :mod:`layerhub.index.manifest`.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..archive.layout import MANIFEST_MEMBER
+from ..archive.reader import read_archive
+from ..index.manifest import FORMAT
+from ..plugins.discovery import get_registry
+from ..plugins.registry import Entry
+from ..references.walk import custom_references
+from ..schemas.refs import schema_sha256
+from ..version import __version__
+
+
+def entry_record(name: str, entry: Entry) -> dict[str, Any]:
+    """Who provides ``name`` and with what: the manifest line, and the core of ``show``."""
+    return {
+        "name": name,
+        "distribution": entry.provider.distribution,
+        "version": entry.provider.version,
+        "source": entry.provider.source.value,
+        "target": entry.target_path,
+        "schema_sha256": schema_sha256(entry.schema),
+    }
+
+
+def record(name: str, entry: Entry | None) -> dict[str, Any]:
+    """The manifest line for one registered name."""
+    if entry is not None and entry.provider.version:
+        return entry_record(name, entry)
+    # Not from layerhub: registered with Keras by code the user imported. Its module
+    # still tells which installed distribution (if any) it came from.
+    import importlib_metadata
+    import keras
+
+    obj = keras.saving.get_registered_object(name)
+    module = getattr(obj, "__module__", None) or ""
+    dists = importlib_metadata.packages_distributions().get(module.partition(".")[0], [])
+    if obj is None or not dists:
+        return {"name": name, "distribution": None, "version": None, "source": None}
+    dist = importlib_metadata.distribution(dists[0])
+    return {
+        "name": name,
+        "distribution": dist.name,
+        "version": dist.version,
+        "source": "keras-registry",
+        "target": f"{module}:{getattr(obj, '__qualname__', '')}",
+        "schema_sha256": None,
+    }
+
+
+def manifest_for(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The manifest of a model whose saved config is ``config``."""
+    import keras
+
+    registry = get_registry()
+    names = dict.fromkeys(r.name for r in custom_references(config))
+    return {
+        "format": FORMAT,
+        "layerhub_version": __version__,
+        "keras_version": keras.__version__,
+        "backend": keras.backend.backend(),
+        "objects": [record(name, registry.get(name)) for name in names],
+    }
+
+
+def add_manifest(path: Path) -> None:
+    """Append the manifest to the ``.keras`` zip Keras just wrote at ``path``."""
+    manifest = manifest_for(read_archive(path).config)
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(MANIFEST_MEMBER, json.dumps(manifest, indent=1) + "\n")

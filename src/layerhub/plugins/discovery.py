@@ -1,0 +1,273 @@
+"""Discovery: entry points -> pluggy -> one registry, with broken plugins isolated.
+
+Discovery runs once, lazily, on first need (:func:`get_registry`). It never imports
+keras: plugin modules are light by contract, and targets stay lazy.
+
+Environment (the pytest conventions):
+
+- ``LAYERHUB_DISABLE_PLUGINS=a,b`` disables plugins by entry-point or distribution name;
+- ``LAYERHUB_DISABLE_PLUGIN_AUTOLOAD=1`` disables every entry-point plugin;
+- ``LAYERHUB_PREFER=dist-a,dist-b`` chooses who wins when plugins claim one name;
+- ``LAYERHUB_STRICT=1`` turns plugin warnings into errors (for CI);
+- ``LAYERHUB_DISABLE_CURATED=1`` ignores the curated index shipped with layerhub.
+
+Installed distributions the user trusted (``layerhub trust``) or the curated index maps
+join the registry too, as lazy entries (:mod:`layerhub.index.installed`).
+
+Each plugin's hook runs through pluggy on its own: the plugin is registered with the
+plugin manager, ``pm.hook.layerhub_register`` is called, and the plugin is unregistered
+again. So a failure stays that plugin's, and ``tryfirst``/``trylast``/``wrapper``
+options order and wrap its own implementations as pluggy documents them.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import warnings
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from .. import settings
+from ..errors import PluginError, PluginWarning
+from ..index.installed import IndexedDistribution, indexed_distributions, installed_distribution
+from ..names import normalize_name
+from .cache import DiscoveryCache, Point
+from .registrar import PluginRegistrar
+from .registry import ENTRY_POINT_GROUP, Entry, Provider, Registry, Source
+
+if TYPE_CHECKING:
+    import importlib_metadata
+    import pluggy
+
+
+class PluginInfo(NamedTuple):
+    """What discovery found for one entry point: ``status`` is ok, disabled or failed."""
+
+    provider: Provider
+    value: str
+    status: str
+    error: str = ""
+    names: tuple[str, ...] = ()
+
+
+class Discovery(NamedTuple):
+    """The outcome of one discovery: the registry, a report of every plugin, and the
+    installed distributions whose names come from the trusted or curated index."""
+
+    registry: Registry
+    plugins: tuple[PluginInfo, ...]
+    indexed: tuple[IndexedDistribution, ...] = ()
+
+
+def plugin_manager() -> pluggy.PluginManager:
+    import pluggy
+
+    from . import hookspecs
+
+    pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+    pm.add_hookspecs(hookspecs)
+    return pm
+
+
+def discover(
+    extra: Iterable[tuple[Provider, object]] = (),
+    *,
+    strict: bool | None = None,
+) -> Discovery:
+    """Load every enabled ``layerhub`` entry point and collect its registrations.
+
+    ``extra`` adds in-process plugins (provider, plugin object) after the entry points.
+    A plugin that fails to import or whose hook raises is reported as ``failed`` and
+    warned about; its partial registrations are dropped and every other plugin works.
+    A plugin whose files are unchanged since a previous process recorded its
+    registrations is not imported: they are replayed (:mod:`layerhub.plugins.cache`).
+    """
+    strict = settings.flag(settings.STRICT) if strict is None else strict
+    disabled = {normalize_name(n) for n in settings.items(settings.DISABLE_PLUGINS)}
+    autoload = not settings.flag(settings.DISABLE_PLUGIN_AUTOLOAD)
+    use_cache = autoload and not settings.flag(settings.NO_CACHE)
+    cache = DiscoveryCache.open() if use_cache else None
+    pm: pluggy.PluginManager | None = None  # created on the first live registration
+    infos: list[PluginInfo] = []
+    entries: list[Entry] = []
+
+    def fail(provider: Provider, value: str, error: str) -> None:
+        message = f"{provider.describe()} was skipped: {error}"
+        if strict:
+            raise PluginError(message)
+        warnings.warn(message, PluginWarning, stacklevel=3)
+        infos.append(PluginInfo(provider, value, "failed", error))
+
+    def register(provider: Provider, value: str, plugin: object) -> list[Entry] | None:
+        """Run one plugin's hook alone, so its failure or its partial work stays its own.
+
+        Returns the plugin's entries if it registered cleanly (no error, no warning).
+        """
+        nonlocal pm
+        pm = pm or plugin_manager()
+        registrar = PluginRegistrar(provider)
+        error = ""
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", PluginWarning)
+            try:
+                pm.register(plugin, name=f"{provider.distribution}:{provider.plugin}")
+                pm.hook.layerhub_register(registry=registrar)
+            except Exception as exc:
+                error = f"{type(exc).__name__}: {exc}"
+            finally:
+                if pm.is_registered(plugin):
+                    pm.unregister(plugin)
+        for warning in caught:
+            if strict and issubclass(warning.category, PluginWarning):
+                raise PluginError(str(warning.message))
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+        if error:
+            fail(provider, value, error)
+            return None
+        accept(provider, value, registrar.entries)
+        return None if caught else registrar.entries
+
+    def accept(provider: Provider, value: str, registered: list[Entry]) -> None:
+        entries.extend(registered)
+        names = tuple(e.name for e in registered)
+        infos.append(PluginInfo(provider, value, "ok", names=names))
+
+    points = cache.points() if cache else None
+    points = list_entry_points() if points is None else points
+    for point in points:
+        provider = Provider(point.distribution, point.version, point.name)
+        if not autoload or {normalize_name(point.name), normalize_name(point.distribution)} & (
+            disabled
+        ):
+            infos.append(PluginInfo(provider, point.value, "disabled"))
+            continue
+        recorded = cache.record(point) if cache else None
+        if recorded is not None:
+            accept(provider, point.value, [Entry(*row[:2], provider, *row[2:]) for row in recorded])
+            continue
+        try:
+            plugin = load(point)
+        except Exception as exc:
+            fail(provider, point.value, f"{type(exc).__name__}: {exc}")
+            continue
+        registered = register(provider, point.value, plugin)
+        if cache and registered is not None:
+            cache.remember(point, registered)
+
+    for provider, plugin in extra:
+        register(provider, getattr(plugin, "__name__", repr(plugin)), plugin)
+
+    plugin_dists = {normalize_name(info.provider.distribution) for info in infos}
+    find = installed_distribution
+    if cache:
+        find = functools.partial(cache.installed, find=installed_distribution)
+    indexed = indexed_distributions(
+        disabled | plugin_dists, curated=not settings.flag(settings.DISABLE_CURATED), find=find
+    )
+    entries += indexed_entries(indexed)
+    if cache:
+        cache.save(points)
+    registry = Registry(entries, prefer=settings.items(settings.PREFER))
+    for conflict in registry.conflicts:
+        warnings.warn(f"layerhub: {conflict.describe()}", PluginWarning, stacklevel=2)
+    return Discovery(registry, tuple(infos), tuple(indexed))
+
+
+#: The index an indexed distribution's records come from, as a provider's source.
+INDEX_SOURCES = {"trusted": Source.TRUSTED, "curated": Source.CURATED}
+
+
+def indexed_entries(indexed: Iterable[IndexedDistribution]) -> list[Entry]:
+    """Lazy entries for the names of installed trusted or curated distributions."""
+    entries = []
+    for dist in indexed:
+        provider = Provider(dist.distribution, dist.version, source=INDEX_SOURCES[dist.source])
+        entries.extend(Entry(o["name"], o["target"], provider) for o in dist.objects)
+    return entries
+
+
+def list_entry_points() -> list[Point]:
+    """Entry points of the ``layerhub`` group, one per distribution, in a stable order.
+
+    ``importlib_metadata`` already counts a distribution seen twice on ``sys.path``
+    once (the first one wins, as for imports).
+    """
+    import importlib_metadata
+
+    points = [
+        Point(*identity(ep.dist), ep.name, ep.value, metadata_files(ep.dist))
+        for ep in importlib_metadata.entry_points(group=ENTRY_POINT_GROUP)
+    ]
+    return sorted(points, key=lambda p: (normalize_name(p.distribution), p.name))
+
+
+def load(point: Point) -> object:
+    """Import the object an entry point names (``module:attr``, as the packaging spec says)."""
+    import importlib_metadata
+
+    return importlib_metadata.EntryPoint(point.name, point.value, ENTRY_POINT_GROUP).load()
+
+
+def metadata_files(dist: importlib_metadata.Distribution | None) -> tuple[str, ...]:
+    """The metadata directory of ``dist`` and the files in it that describe the plugin.
+
+    Empty for distributions not in a plain directory (zipped eggs, custom finders): their
+    changes cannot be seen with ``os.stat``, so discovery is then never cached.
+    """
+    path = getattr(dist, "_path", None)
+    if not isinstance(path, Path):
+        return ()
+    metadata = "METADATA" if path.name.endswith(".dist-info") else "PKG-INFO"
+    return (str(path), str(path / "entry_points.txt"), str(path / metadata))
+
+
+def identity(dist: importlib_metadata.Distribution | None) -> tuple[str, str]:
+    """``(name, version)`` of a distribution, reading its metadata headers once.
+
+    ``dist.name`` and ``dist.version`` each parse the whole metadata file with the
+    email parser; with hundreds of plugins that was most of discovery (see
+    benchmarks/results.md). The two headers come first, so a line scan suffices.
+    """
+    if dist is None:
+        return "?", ""
+    headers: dict[str, str] = {}
+    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
+    for line in text.splitlines():
+        if not line.strip():
+            break
+        key, sep, value = line.partition(":")
+        if sep and key in ("Name", "Version"):
+            headers.setdefault(key, value.strip())
+    if "Name" not in headers or "Version" not in headers:
+        return dist.name, dist.version
+    return headers["Name"], headers["Version"]
+
+
+_lock = threading.Lock()
+_discovery: Discovery | None = None
+
+
+def get_discovery() -> Discovery:
+    """The process-wide discovery, run on first call (thread-safe)."""
+    global _discovery
+    if _discovery is None:
+        with _lock:
+            if _discovery is None:
+                _discovery = discover()
+    return _discovery
+
+
+def get_registry() -> Registry:
+    """The process-wide registry of every installed, enabled plugin."""
+    return get_discovery().registry
+
+
+def reset() -> None:
+    """Forget the cached discovery (after installing plugins, or in tests)."""
+    global _discovery
+    with _lock:
+        _discovery = None

@@ -1,0 +1,38 @@
+"""Hook specifications of the plugin contract, and the marker plugins use.
+
+This module is imported by every plugin module, so it stays tiny: pluggy and the light
+registry module only. Each plugin's hook runs on its own (discovery registers it alone
+and calls ``pm.hook.layerhub_register``), so ``tryfirst``, ``trylast`` and ``wrapper``
+order and wrap that plugin's own implementations, as pluggy documents them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pluggy
+
+from .registry import ENTRY_POINT_GROUP
+
+if TYPE_CHECKING:
+    from .registrar import PluginRegistrar
+
+__all__ = ["ENTRY_POINT_GROUP", "PROJECT_NAME", "hookimpl", "hookspec", "layerhub_register"]
+
+PROJECT_NAME = "layerhub"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+@hookspec
+def layerhub_register(registry: PluginRegistrar) -> None:
+    """Register the plugin's custom objects.
+
+    Call ``registry.add(name, target, *, schema=None, example=None)`` once per object.
+    ``name`` is the Keras registered name (``"Package>Name"``), ``target`` a lazy
+    ``"module.path:attribute"`` reference or the object itself. ``example`` optionally
+    names a ``"module:function"`` returning ``(instance, example_input)`` for the
+    conformance checks (docs/conformance.md). The hook must not import keras: targets
+    and examples are imported only when needed.
+    """

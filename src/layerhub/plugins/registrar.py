@@ -1,0 +1,65 @@
+"""What a plugin's hook receives: ``registry.add(name, target, *, schema=None, example=None)``.
+
+This is the plugin contract's one call (docs/architecture.md). Each plugin's hook runs
+against a registrar of its own, so whatever a failing plugin registered is dropped with
+it. A registration that breaks the contract's rules (a malformed schema reference, a
+name that would shadow a Keras built-in) is refused with a
+:class:`~layerhub.errors.PluginWarning` and the rest of the plugin still works.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from ..errors import PluginWarning
+from ..references.keras_names import shadows_builtin
+from ..schemas.refs import SchemaRef, ref_problem
+from .registry import Entry, Provider, check_target
+
+
+class PluginRegistrar:
+    """What a plugin's ``layerhub_register`` hook receives: ``add`` for one provider."""
+
+    def __init__(self, provider: Provider) -> None:
+        self.provider = provider
+        self.entries: list[Entry] = []
+
+    def add(
+        self,
+        name: str,
+        target: Any,
+        *,
+        schema: SchemaRef | None = None,
+        example: str | None = None,
+    ) -> None:
+        """Register ``target`` under the Keras registered ``name``.
+
+        ``schema`` is a JSON Schema for the object's ``get_config()``: a dict, or
+        ``"package:path/inside/package.json"``. ``example`` optionally names a
+        ``"module:function"`` taking no arguments and returning ``(instance,
+        example_input)`` for the conformance checks (docs/conformance.md).
+        """
+        if not isinstance(name, str) or not name.strip():
+            raise TypeError(f"a registered name must be a non-empty string, got {name!r}")
+        check_target(target)
+        problem = None if schema is None else ref_problem(schema)
+        if problem:
+            warnings.warn(
+                f"{self.provider.describe()}: the schema of {name!r} {problem}; its configs "
+                "are not validated",
+                PluginWarning,
+                stacklevel=2,
+            )
+            schema = None
+        if example is not None:
+            check_target(example)
+        if shadows_builtin(name):
+            warnings.warn(
+                f"layerhub plugin {self.provider.distribution!r} may not register {name!r}: "
+                "it would shadow a Keras built-in; the registration is ignored",
+                PluginWarning,
+                stacklevel=2,
+            )
+            return
+        self.entries.append(Entry(name, target, self.provider, schema, example))

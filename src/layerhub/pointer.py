@@ -1,0 +1,30 @@
+"""JSON pointers (RFC 6901): the one way layerhub says where a value sits in a document.
+
+Every location layerhub reports inside a config, a schema or an index document is a
+pointer built here, so ``/config/layers/3`` reads the same in a finding, a schema
+violation and a conformance failure, and a key holding ``/`` or ``~`` stays unambiguous.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+def escape(token: str | int) -> str:
+    """One reference token: ``~`` becomes ``~0`` and ``/`` becomes ``~1``."""
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def unescape(token: str) -> str:
+    """The key a reference token names (the inverse of :func:`escape`)."""
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def pointer(tokens: Iterable[str | int]) -> str:
+    """The pointer to the value reached through ``tokens`` (keys and indices) from the root."""
+    return "".join(f"/{escape(token)}" for token in tokens)
+
+
+def child(parent: str, token: str | int) -> str:
+    """The pointer to ``token`` inside the value at ``parent``."""
+    return f"{parent}/{escape(token)}"

@@ -1,0 +1,274 @@
+"""Static analysis of a saved model: every hazard, with its severity and location.
+
+``layerhub scan`` and the first stage of :func:`layerhub.load_model` run the same
+analysis (:func:`analyze`) so that what scan reports is exactly what load refuses.
+Nothing here imports keras or tensorflow, or any module a file names: references are
+judged by their names against Keras's built-ins (shipped as data), the installed
+plugins' registry and the allow-list.
+
+What it finds, besides the archive and HDF5 hazards the reader reports:
+
+- ``lambda``: ``__lambda__`` functions and legacy Lambda bytecode (arbitrary code);
+  ``lambda-layer``: a ``Lambda`` layer wrapping a named function;
+- ``non-modeling-api``: Keras functions such as ``enable_unsafe_deserialization``;
+- ``file-access``: layers that read files or external resources (lookup layers with a
+  vocabulary path, ``TFSMLayer``, ``TorchModuleWrapper``'s pickle);
+- ``external-module``: a reference to a module outside Keras and the allowed packages
+  that nothing installed provides (medium: layerhub never imports it, and load fails
+  with :class:`~layerhub.MissingObjectsError` naming what to install);
+  ``unknown-name``: a name nothing provides;
+  ``provider-not-allowed``: a name provided only by a plugin outside the allow-list;
+- ``schema``: plugin config violations (:mod:`layerhub.schemas.plugin`).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any, NamedTuple
+
+from ..archive.layout import ModelArchive
+from ..archive.limits import Limits
+from ..archive.reader import read_archive
+from ..errors import CorruptArchiveError, LayerhubError, UnsafeArchiveError
+from ..findings import Finding, Severity
+from ..plugins.allowlist import AllowList
+from ..plugins.discovery import get_registry
+from ..plugins.registry import Registry
+from ..references.keras_names import builtin_names, is_keras_module, is_non_modeling
+from ..references.walk import Reference, walk
+from ..schemas.plugin import check_references
+
+#: Layers that read a file named in their config when they are built.
+VOCABULARY_LAYERS = frozenset({"StringLookup", "IntegerLookup", "TextVectorization"})
+#: Layers whose config makes Keras run code from outside the file's config.
+CODE_LOADING_LAYERS = {
+    "TFSMLayer": "loads an external TensorFlow SavedModel, whose graph can run any op",
+    "TorchModuleWrapper": "unpickles a torch module (torch.load runs arbitrary code)",
+}
+#: Pointer tokens under which ``walk`` reports a name string its parent already stands for.
+ECHO_KEYS = frozenset({"registered_name", "class_name", "config"})
+
+
+class ScanReport(NamedTuple):
+    """The findings for one file (``format`` is None when it could not be read)."""
+
+    path: str
+    format: str | None
+    findings: tuple[Finding, ...]
+
+    @property
+    def worst(self) -> Severity | None:
+        return max((f.severity for f in self.findings), default=None)
+
+    def at_or_above(self, threshold: Severity) -> list[Finding]:
+        return [f for f in self.findings if f.severity >= threshold]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "format": self.format,
+            "worst": str(self.worst) if self.worst is not None else None,
+            "findings": [f.to_json() for f in self.findings],
+        }
+
+
+def scan_file(
+    path: str | os.PathLike[str],
+    *,
+    registry: Registry | None = None,
+    policy: AllowList | None = None,
+    limits: Limits | None = None,
+) -> ScanReport:
+    """Read ``path`` safely and analyze it; an unreadable file is itself a finding."""
+    location = os.fspath(path)
+    try:
+        archive = read_archive(location, limits)
+    except UnsafeArchiveError as exc:
+        findings = exc.findings or (Finding("unsafe-archive", Severity.CRITICAL, str(exc)),)
+        return ScanReport(location, None, tuple(findings))  # type: ignore[arg-type]
+    except CorruptArchiveError as exc:
+        return ScanReport(location, None, (Finding("corrupt", Severity.HIGH, str(exc)),))
+    return ScanReport(location, archive.format, tuple(analyze(archive, registry, policy)))
+
+
+def analyze(
+    archive: ModelArchive,
+    registry: Registry | None = None,
+    policy: AllowList | None = None,
+    provided: Collection[str] = (),
+    *,
+    schemas: bool = True,
+    references: Sequence[Reference] | None = None,
+) -> list[Finding]:
+    """Every finding for an archive already read: its own hazards, then the config's.
+
+    ``provided`` names objects the caller supplies itself (``custom_objects``, objects
+    already registered with Keras); ``registry`` defaults to the installed plugins.
+    ``schemas=False`` leaves schema findings out, for ``load_model``, which validates
+    (or not, ``validate=False``) as a step of its own. ``references`` is
+    ``list(walk(archive.config))`` when the caller already has it (the config is walked
+    once per load).
+    """
+    if registry is None:
+        registry = get_registry()
+    policy = policy or AllowList.load()
+    if references is None:
+        references = list(walk(archive.config))
+    findings = list(archive.findings)
+    findings += config_findings(references, registry, policy, provided)
+    if schemas:
+        findings += schema_findings(references, registry, provided)
+    return findings
+
+
+def config_findings(
+    references: Iterable[Reference],
+    registry: Registry,
+    policy: AllowList,
+    provided: Collection[str] = (),
+) -> list[Finding]:
+    findings: list[Finding] = []
+    lambdas: list[str] = []
+    for ref in references:
+        if ref.kind == "function" and ref.class_name == ref.name and echoes_parent(ref):
+            continue
+        if ref.kind == "lambda" and any(ref.pointer.startswith(f"{p}/") for p in lambdas):
+            continue  # the bytecode inside a lambda already reported
+        found = list(reference_findings(ref, registry, policy, provided))
+        if ref.kind == "lambda" and found:
+            lambdas.append(ref.pointer)
+        findings += found
+    return findings
+
+
+def echoes_parent(ref: Reference) -> bool:
+    """A bare ``"pkg>name"`` string under a key its enclosing object is already judged by."""
+    return ref.pointer.rpartition("/")[2] in ECHO_KEYS
+
+
+def reference_findings(
+    ref: Reference, registry: Registry, policy: AllowList, provided: Collection[str]
+) -> Iterable[Finding]:
+    inner = ref.config if isinstance(ref.config, dict) else {}
+    if ref.kind == "lambda":
+        finding = lambda_finding(ref, inner)
+        if finding is not None:
+            yield finding
+        return
+    if is_non_modeling(ref.module, ref.name) or is_non_modeling(ref.module, ref.class_name):
+        yield Finding(
+            "non-modeling-api",
+            Severity.CRITICAL,
+            f"names Keras's non-modeling API {ref.module or 'keras'}.{ref.name}; a model "
+            "config has no use for it",
+            ref.pointer,
+        )
+        return
+    if ref.class_name in CODE_LOADING_LAYERS:
+        yield Finding(
+            "file-access",
+            Severity.CRITICAL,
+            f"{ref.class_name} {CODE_LOADING_LAYERS[ref.class_name]}",
+            ref.pointer,
+        )
+    if ref.class_name in VOCABULARY_LAYERS and isinstance(inner.get("vocabulary"), str):
+        yield Finding(
+            "file-access",
+            Severity.HIGH,
+            f"{ref.class_name} reads its vocabulary from the path {inner['vocabulary']!r}",
+            f"{ref.pointer}/config/vocabulary",
+        )
+    if ref.name in provided:
+        return
+    if ref.builtin:
+        if ref.name and ref.name not in builtin_names():
+            yield Finding(
+                "unknown-name",
+                Severity.MEDIUM,
+                f"{ref.kind} {ref.name!r} is not a Keras built-in",
+                ref.pointer,
+            )
+        return
+    entry = registry.get(ref.name)
+    if entry is not None:
+        if not policy.allows_provider(entry.provider.distribution):
+            yield Finding(
+                "provider-not-allowed",
+                Severity.HIGH,
+                f"{ref.name!r} is provided by {entry.provider.requirement}, which is not in "
+                f"the allowed providers ({policy.providers_source})",
+                ref.pointer,
+            )
+        return
+    if ref.module and ref.module != "builtins" and not policy.allows_module(ref.module):
+        yield Finding(
+            "external-module",
+            Severity.MEDIUM,
+            f"{ref.kind} {ref.name!r} from module {ref.module!r}: no installed plugin "
+            "provides it and layerhub never imports a module because a file names it",
+            ref.pointer,
+        )
+        return
+    if ref.module and policy.allows_module(ref.module) and not is_keras_module(ref.module):
+        package = ref.module.split(".", 1)[0]
+        if importlib.util.find_spec(package) is None:  # a top-level lookup runs no code
+            yield Finding(
+                "unknown-name",
+                Severity.MEDIUM,
+                f"{ref.kind} {ref.name!r} from {ref.module!r}: {package} is not installed",
+                ref.pointer,
+            )
+        return  # an allowed package's own class, which Keras imports and checks itself
+    yield Finding(
+        "unknown-name",
+        Severity.MEDIUM,
+        f"{ref.kind} {ref.name!r}: no installed plugin or allowed package provides it",
+        ref.pointer,
+    )
+
+
+def lambda_finding(ref: Reference, inner: dict[str, Any]) -> Finding | None:
+    """``__lambda__`` and legacy bytecode are code; a Lambda around a named function is not.
+
+    A Lambda layer whose function is a ``__lambda__`` is reported once, at the function.
+    """
+    if ref.class_name == "__lambda__":
+        return Finding(
+            "lambda", Severity.CRITICAL, "a serialized Python lambda (arbitrary code)", ref.pointer
+        )
+    function = inner.get("function")
+    if isinstance(function, dict) and function.get("class_name") == "__lambda__":
+        return None
+    named = isinstance(function, str) or (
+        isinstance(function, dict) and function.get("class_name") == "function"
+    )
+    if named and inner.get("function_type") in (None, "function"):
+        return Finding(
+            "lambda-layer",
+            Severity.MEDIUM,
+            "a Lambda layer around a named function (see the function's own findings)",
+            ref.pointer,
+        )
+    return Finding(
+        "lambda",
+        Severity.CRITICAL,
+        "a Lambda layer with serialized Python code (arbitrary code)",
+        ref.pointer,
+    )
+
+
+def schema_findings(
+    references: Iterable[Reference], registry: Registry, provided: Collection[str] = ()
+) -> list[Finding]:
+    """Every plugin object config that breaks its plugin's schema (the check load runs)."""
+    custom = [r for r in references if r.custom]
+    try:
+        report = check_references(custom, registry.get, skip=provided)
+    except LayerhubError as exc:
+        return [Finding("schema", Severity.MEDIUM, f"schemas could not be checked: {exc}")]
+    return [
+        Finding("schema", Severity.MEDIUM, violation.describe(), violation.pointer)
+        for violation in report.violations
+    ]
