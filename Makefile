@@ -27,6 +27,8 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(PIP) uninstall -y layerhub-seed 2>/dev/null || true
 	$(PY) -m ruff check src tests plugins examples benchmarks scripts
+	# The layering of docs/architecture.md (contracts in pyproject.toml).
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -n 2 --dist loadgroup
 	# The core save/load/scope flows again on the JAX backend (the full suite runs on TensorFlow).
 	KERAS_BACKEND=jax $(PY) -m pytest -n 0 -m backends

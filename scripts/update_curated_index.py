@@ -16,15 +16,15 @@ import json
 import sys
 from pathlib import Path
 
-from layerhub.index import document
-from layerhub.trust import introspect
+from layerhub.index.document import document
+from layerhub.index.trusted import introspect_in_child
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "layerhub" / "data" / "curated_index.json"
 FIELDS = ("name", "version", "source", "keras_version", "objects")
 
 
 def main(distributions: list[str]) -> int:
-    records = introspect(distributions)
+    records = introspect_in_child(distributions)
     for record in records:
         errors = record["import_errors"]
         print(

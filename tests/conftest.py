@@ -8,14 +8,17 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from support import PLUGIN_SOURCES, build_wheel, install, run_python
+import hostile_corpus
+from hostile_corpus import CANARY_VAR, Case
+from support import PLUGIN_SOURCES, build_wheel, install, run_python, shared_build
 
-# Discovery records (layerhub.discovery_cache) go to a throw-away directory, never to the
+# Discovery records (layerhub.plugins.cache) go to a throw-away directory, never to the
 # user's cache; support.child_env hands it to every child process.
 os.environ["LAYERHUB_CACHE_DIR"] = tempfile.mkdtemp(prefix="layerhub-test-cache-")
 
@@ -84,6 +87,35 @@ def seed_models(tmp_path_factory: pytest.TempPathFactory, seed_site: Path) -> Pa
     out = tmp_path_factory.mktemp("seed-models")
     run_python(SAVE_SEED_MODELS, str(out), site=seed_site)
     return out
+
+
+RUN_SCRIPT = "import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0])"
+
+
+def build_corpus(directory: Path, seed_models: Path) -> dict[str, Any]:
+    real = directory / "real"
+    real.mkdir()
+    script = directory / "real_saves.py"  # a file, so Keras can read the lambdas' source
+    script.write_text(hostile_corpus.REAL_SAVES)
+    run_python(RUN_SCRIPT, str(script), str(real), env={CANARY_VAR: str(directory / "unused")})
+    files = hostile_corpus.build(seed_models, real, directory / "corpus", str(directory / "x"))
+    payload = hostile_corpus.write_payload_module(directory / "payload")
+    return {
+        "files": {str(p): [c.name, sorted(c.codes), c.error] for p, c in files.items()},
+        "payload": str(payload),
+        "canaries": str(directory),
+    }
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory: pytest.TempPathFactory, seed_models: Path) -> dict[str, Any]:
+    """Corpus paths, the payload module's directory and where canaries go (see shared)."""
+    built = shared_build(tmp_path_factory, "corpus", lambda d: build_corpus(d, seed_models))
+    built["cases"] = {
+        Path(p): Case(name, frozenset(codes), error)
+        for p, (name, codes, error) in built["files"].items()
+    }
+    return built
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -7,20 +7,23 @@ each test picks exactly which plugins are installed without touching the venv.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 PLUGIN_SOURCES = {
     **{p.name: p for p in sorted((ROOT / "plugins").iterdir()) if (p / "pyproject.toml").exists()},
     **{
         p.name: p
-        for p in sorted((ROOT / "tests" / "plugins").iterdir())
+        for p in sorted((ROOT / "tests" / "distributions").iterdir())
         if (p / "pyproject.toml").exists()
     },
 }
@@ -37,7 +40,7 @@ def pip(*args: str) -> None:
 
 
 def build_wheel(name: str, out: Path) -> Path:
-    """A real wheel of the plugin project ``name`` (from plugins/ or tests/plugins/).
+    """A real wheel of the plugin project ``name`` (from plugins/ or tests/distributions/).
 
     Built from a copy: setuptools builds in the source tree, so xdist workers building
     one project at once, or a stale ``build/`` left by an earlier run, would collide.
@@ -112,3 +115,22 @@ def run_layerhub(
 def last_json(stdout: str) -> dict:
     """The JSON object a child printed on its last line."""
     return json.loads(stdout.strip().splitlines()[-1])
+
+
+def shared_build(tmp_path_factory: Any, name: str, build: Callable[[Path], Any]):
+    """``build(directory)`` once per test run, by whichever xdist worker comes first.
+
+    Its JSON result is cached beside the workers' temporary directories; the others
+    wait on a lock and read it. (``xdist_group`` would keep these tests on one worker,
+    but pytest 9.2 silently defeats it: pytest-dev/pytest-xdist#1386.)
+    """
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    directory = root / f"shared-{name}"
+    directory.mkdir(exist_ok=True)
+    with open(root / f"shared-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = directory / "result.json"
+        if not result.exists():
+            result.write_text(json.dumps(build(directory)))
+        return json.loads(result.read_text())

@@ -16,13 +16,10 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .errors import ChildFailed
+
 #: TensorFlow's C++ logs, unless the caller asked for them.
 QUIET = {"TF_CPP_MIN_LOG_LEVEL": "3"}
-
-
-class ChildFailed(Exception):
-    """The child exited with an error, printed no reply, or ran out of time; the message
-    is one line (the child's last line of standard error)."""
 
 
 def run(
@@ -35,8 +32,10 @@ def run(
     """Run ``python -m module args`` and return the JSON value it replied with.
 
     The child inherits this process's environment and ``sys.path`` (so packages found
-    here are found there), with ``env`` on top. Raises :class:`ChildFailed`; callers turn
-    it into the :class:`~layerhub.errors.LayerhubError` of their command.
+    here are found there), with ``env`` on top. Raises
+    :class:`~layerhub.errors.ChildFailed` (its message: the child's last line of standard
+    error); callers turn it into the :class:`~layerhub.errors.LayerhubError` of their
+    command.
     """
     import subprocess  # here: importing it costs start-up time, and children are rare
 

@@ -198,3 +198,13 @@ class UnsupportedHDF5(Exception):
 
 class TooManyLinks(Exception):
     """One HDF5 group holds more links than the caller accepts in the whole file."""
+
+
+class ChildFailed(Exception):
+    """A child process (:mod:`layerhub.child`) exited with an error, printed no reply, or
+    ran out of time; the message is one line. Callers turn it into the
+    :class:`LayerhubError` of their command."""
+
+
+class UnresolvableReference(LookupError):
+    """A ``$ref`` in a schema that leads nowhere (:func:`layerhub.schemas.shipped.resolve`)."""

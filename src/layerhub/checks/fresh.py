@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from .. import child
-from ..errors import CheckFailure, CheckSkipped
+from ..errors import CheckFailure, CheckSkipped, ChildFailed
 from . import kinds
 from .config import brief
 from .probe import build_probe, prepare_training, reference, weight_shapes
@@ -130,7 +130,7 @@ class FreshLoads:
         manifest.write_text(json.dumps({s.key: s.manifest for s in batch}))
         try:
             return child.run(CHILD, [str(manifest)], timeout=CHILD_TIMEOUT)
-        except child.ChildFailed as exc:
+        except ChildFailed as exc:
             return {s.key: {"error": f"the fresh process failed: {exc}"} for s in batch}
 
 

@@ -79,7 +79,7 @@ def validate_file(path: str) -> FileResult:
     if archive.manifest is not None:
         violations += check_document(MANIFEST_SCHEMA, archive.manifest, MANIFEST_MEMBER)
     report = check_references(
-        custom_references(archive.config), get_registry().get, member=config_member
+        custom_references(archive.config), get_registry(), member=config_member
     )
     return FileResult(
         path,

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import atomic, child, settings
-from ..errors import IndexFormatError, PluginWarning, TrustError
+from ..errors import ChildFailed, IndexFormatError, PluginWarning, TrustError
 from ..names import normalize_name
 from ..schemas.shipped import INDEX_SCHEMA
 from ..schemas.violations import require_valid
@@ -65,7 +65,7 @@ def introspect_in_child(distributions: Sequence[str]) -> list[dict[str, Any]]:
     """What each of ``distributions`` registers with Keras, found in a child process."""
     try:
         results: list[dict[str, Any]] = child.run(INTROSPECTION, distributions)
-    except child.ChildFailed as exc:
+    except ChildFailed as exc:
         raise TrustError(f"introspecting {', '.join(distributions)} failed ({exc})") from None
     missing = [r["name"] for r in results if r.get("error")]
     if missing:

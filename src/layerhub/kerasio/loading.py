@@ -85,9 +85,7 @@ def load_model(
     check_archive(archive, safe_mode=safe_mode, provided=precedence.provided, references=every)
     objects = resolve_references(references, precedence, archive.path, archive.manifest)
     if validate:
-        raise_for_violations(
-            references, get_registry().get, skip=precedence.user, source=archive.path
-        )
+        raise_for_violations(references, get_registry(), skip=precedence.user, source=archive.path)
 
     import keras
 

@@ -58,4 +58,4 @@ def validate_model(model: Any, registry: Registry, *, source: str = "") -> None:
     # The JSON round trip is Keras's own (saving_lib dumps the serialized dict as is):
     # tuples become arrays, exactly as a later load will see them.
     config = json.loads(json.dumps(keras.saving.serialize_keras_object(model)))
-    raise_for_violations(custom_references(config), registry.get, source=source)
+    raise_for_violations(custom_references(config), registry, source=source)

@@ -27,7 +27,7 @@ from typing import Any
 import importlib_metadata
 
 from .. import child, settings
-from ..errors import IndexBuildError
+from ..errors import ChildFailed, IndexBuildError
 from ..plugins.discovery import discover
 from ..plugins.registry import ENTRY_POINT_GROUP, Provider
 from ..schemas.refs import schema_sha256
@@ -66,7 +66,7 @@ def wheel_names(wheel: Path) -> list[dict[str, Any]]:
         }
         try:
             return child.run(__name__, [str(unpacked)], env=env)
-        except child.ChildFailed as exc:
+        except ChildFailed as exc:
             raise IndexBuildError(f"{wheel.name}: cannot read its layerhub names ({exc})") from None
 
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple, TypeAlias
 
-from ..pointer import escape
+from ..pointer import pointer
 from .keras_names import builtin_names, is_keras_module
 
 #: Placeholders Keras writes for values that are not objects to look up.
@@ -74,7 +74,7 @@ def pointer_of(path: NodePath) -> str:
     while path is not None:
         path, token = path
         tokens.append(token)
-    return "".join(f"/{escape(token)}" for token in reversed(tokens))
+    return pointer(reversed(tokens))
 
 
 def walk(config: Any) -> Iterator[Reference]:

@@ -265,7 +265,7 @@ def schema_findings(
     """Every plugin object config that breaks its plugin's schema (the check load runs)."""
     custom = [r for r in references if r.custom]
     try:
-        report = check_references(custom, registry.get, skip=provided)
+        report = check_references(custom, registry, skip=provided)
     except LayerhubError as exc:
         return [Finding("schema", Severity.MEDIUM, f"schemas could not be checked: {exc}")]
     return [

@@ -29,7 +29,7 @@ import functools
 import threading
 import warnings
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from .. import settings
@@ -57,6 +57,12 @@ class SchemaOwner(Protocol):
     def schema(self) -> SchemaRef | None: ...
 
     def describe_provider(self) -> str: ...
+
+
+class Catalogue(Protocol):
+    """What this package needs of the registry: the entry registered under a name."""
+
+    def get(self, name: str) -> SchemaOwner | None: ...
 
 
 # -- checking a plugin schema ------------------------------------------------------------
@@ -181,16 +187,16 @@ class ValidationReport:
 
 def check_references(
     references: Iterable[Reference],
-    lookup: Callable[[str], SchemaOwner | None],
+    registry: Catalogue,
     *,
     skip: Iterable[str] = (),
     member: str = "config.json",
 ) -> ValidationReport:
     """Validate the config of every referenced plugin object against its plugin's schema.
 
-    ``lookup`` is the registry's ``get``. ``skip`` names objects the user supplies
-    (``custom_objects``): the plugin's schema does not describe them. Nothing is imported
-    but the schemas.
+    ``registry`` is the plugin registry (anything with its ``get``). ``skip`` names
+    objects the user supplies (``custom_objects``): the plugin's schema does not describe
+    them. Nothing is imported but the schemas.
     """
     skipped = set(skip)
     report = ValidationReport()
@@ -198,7 +204,7 @@ def check_references(
         if reference.name in skipped:
             report.unchecked.append(Unchecked(reference.name, reference.pointer, "user-supplied"))
             continue
-        owner = lookup(reference.name)
+        owner = registry.get(reference.name)
         if owner is None:
             reason = "no installed plugin provides it"
             report.unchecked.append(Unchecked(reference.name, reference.pointer, reason))
@@ -230,13 +236,13 @@ def check_references(
 
 def raise_for_violations(
     references: Iterable[Reference],
-    lookup: Callable[[str], SchemaOwner | None],
+    registry: Catalogue,
     *,
     skip: Iterable[str] = (),
     source: str = "",
 ) -> None:
     """Raise :class:`~layerhub.errors.SchemaViolationError` listing every violation, if any."""
-    report = check_references(references, lookup, skip=skip)
+    report = check_references(references, registry, skip=skip)
     if report.violations:
         raise SchemaViolationError(report.violations, source)
 

@@ -32,7 +32,8 @@ import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from .shipped import META_SCHEMA, SHIPPED_BASE, SHIPPED_NAMES, Unresolvable, resolve, shipped
+from ..errors import UnresolvableReference
+from .shipped import META_SCHEMA, SHIPPED_BASE, SHIPPED_NAMES, resolve, shipped
 
 if TYPE_CHECKING:
     import jsonschema_rs
@@ -217,7 +218,7 @@ def references_resolve(document: Any) -> bool:
             if isinstance(node.get(key), str):
                 try:
                     resolve(node[key], document)
-                except Unresolvable:
+                except UnresolvableReference:
                     return False
     return True
 

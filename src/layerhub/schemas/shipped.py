@@ -13,6 +13,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from .. import data
+from ..errors import UnresolvableReference
 from ..pointer import child, unescape
 
 if TYPE_CHECKING:
@@ -69,13 +70,9 @@ def shipped_registry() -> SchemaRegistry:
     )
 
 
-class Unresolvable(LookupError):
-    """A ``$ref`` that leads nowhere."""
-
-
 def resolve(reference: str, document: Any) -> Any:
     """The subschema ``reference`` (a ``$ref`` or ``$dynamicRef`` inside ``document``)
-    points at; raises :class:`Unresolvable`.
+    points at; raises :class:`UnresolvableReference`.
 
     Plugin schemas have no ``$id`` (the meta-schema forbids it), so a reference is a
     fragment into the document itself or the absolute URI of a shipped schema, with a
@@ -86,7 +83,7 @@ def resolve(reference: str, document: Any) -> Any:
     if base:
         name = base.removeprefix(SHIPPED_BASE)
         if not base.startswith(SHIPPED_BASE) or name not in SHIPPED_NAMES:
-            raise Unresolvable(f"{base} is not one of layerhub's shipped schemas")
+            raise UnresolvableReference(f"{base} is not one of layerhub's shipped schemas")
         document = shipped(name)
     if "%" in fragment:
         from urllib.parse import unquote
@@ -103,7 +100,7 @@ def resolve(reference: str, document: Any) -> Any:
         elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
             node = node[int(token)]
         else:
-            raise Unresolvable(f"no {token!r} in {reference!r}")
+            raise UnresolvableReference(f"no {token!r} in {reference!r}")
     return node
 
 
@@ -122,7 +119,7 @@ def anchored(document: Any, anchor: str) -> Any:
             stack.extend(v for k, v in node.items() if k not in DATA_KEYWORDS)
         elif isinstance(node, list):
             stack.extend(node)
-    raise Unresolvable(f"no anchor {anchor!r}")
+    raise UnresolvableReference(f"no anchor {anchor!r}")
 
 
 def first_unresolvable(document: Any) -> str | None:
@@ -136,7 +133,7 @@ def first_unresolvable(document: Any) -> str | None:
                 if isinstance(node.get(key), str):
                     try:
                         resolve(node[key], document)
-                    except Unresolvable:
+                    except UnresolvableReference:
                         return f"at {where or '/'}: {key} {node[key]!r} resolves to nothing"
             stack.extend((child(where, k), v) for k, v in node.items())
         elif isinstance(node, list):

@@ -8,7 +8,7 @@ import json
 import pytest
 from support import last_json, run_layerhub, run_python
 
-from layerhub.index import document
+from layerhub.index.document import document
 
 pytestmark = pytest.mark.slow
 

@@ -4,66 +4,16 @@ importing keras, ``layerhub.load_model`` refuses every file with the expected
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import hostile_corpus
 import pytest
-from hostile_corpus import CANARY_VAR, Case
-from support import last_json, run_layerhub, run_python
+from hostile_corpus import CANARY_VAR
+from support import last_json, run_layerhub, run_python, shared_build
 
 pytestmark = pytest.mark.slow
-
-RUN_SCRIPT = "import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0])"
-
-
-def shared(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], Any]):
-    """``build(directory)`` once per test run, by whichever xdist worker comes first.
-
-    Its JSON result is cached beside the workers' temporary directories; the others
-    wait on a lock and read it. (``xdist_group`` would keep these tests on one worker,
-    but pytest 9.2 silently defeats it: pytest-dev/pytest-xdist#1386.)
-    """
-    base = tmp_path_factory.getbasetemp()
-    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    directory = root / f"shared-{name}"
-    directory.mkdir(exist_ok=True)
-    with open(root / f"shared-{name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        result = directory / "result.json"
-        if not result.exists():
-            result.write_text(json.dumps(build(directory)))
-        return json.loads(result.read_text())
-
-
-def build_corpus(directory: Path, seed_models: Path) -> dict[str, Any]:
-    real = directory / "real"
-    real.mkdir()
-    script = directory / "real_saves.py"  # a file, so Keras can read the lambdas' source
-    script.write_text(hostile_corpus.REAL_SAVES)
-    run_python(RUN_SCRIPT, str(script), str(real), env={CANARY_VAR: str(directory / "unused")})
-    files = hostile_corpus.build(seed_models, real, directory / "corpus", str(directory / "x"))
-    payload = hostile_corpus.write_payload_module(directory / "payload")
-    return {
-        "files": {str(p): [c.name, sorted(c.codes), c.error] for p, c in files.items()},
-        "payload": str(payload),
-        "canaries": str(directory),
-    }
-
-
-@pytest.fixture(scope="session")
-def corpus(tmp_path_factory: pytest.TempPathFactory, seed_models: Path) -> dict[str, Any]:
-    """Corpus paths, the payload module's directory and where canaries go (see shared)."""
-    built = shared(tmp_path_factory, "corpus", lambda d: build_corpus(d, seed_models))
-    built["cases"] = {
-        Path(p): Case(name, frozenset(codes), error)
-        for p, (name, codes, error) in built["files"].items()
-    }
-    return built
 
 
 def child_env(seed_site: Path, corpus: dict[str, Any], canary: str) -> dict[str, str]:
@@ -207,7 +157,7 @@ def loaded(tmp_path_factory, corpus, seed_site, seed_models):
     lambda_file = next(p for p, c in files.items() if c.name == "lambda_layer.keras")
     args = (json.dumps([str(p) for p in files]), str(seed_models), str(lambda_file))
     env = child_env(seed_site, corpus, "canary-load")
-    return shared(
+    return shared_build(
         tmp_path_factory, "loaded", lambda _: last_json(run_python(LOAD, *args, env=env).stdout)
     )
 
@@ -239,7 +189,7 @@ def test_no_code_from_any_file_runs(loaded):
 
 
 def test_shipped_non_modeling_list_matches_installed_keras(loaded):
-    from layerhub.keras_unsafe import non_modeling_apis
+    from layerhub.references.keras_names import non_modeling_apis
 
     assert sorted(non_modeling_apis()) == loaded["non_modeling_apis"]
 

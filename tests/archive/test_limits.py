@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 from hostile_corpus import nest, rewrite_zip
 
-from layerhub import ConfigurationError, CorruptArchiveError, UnsafeArchiveError
-from layerhub.archive import Limits, member_name_findings, parse_json, read_archive
+from layerhub.archive.jsondoc import parse_json
+from layerhub.archive.limits import Limits
+from layerhub.archive.reader import read_archive
+from layerhub.archive.zipped import member_name_findings
+from layerhub.errors import ConfigurationError, CorruptArchiveError, UnsafeArchiveError
 
 
 @pytest.fixture(scope="module")

@@ -13,9 +13,11 @@ import pytest
 from support import ROOT, last_json, run_python
 
 import layerhub
-from layerhub import schemas
-from layerhub.references import custom_references
-from layerhub.registry import Entry, PluginRegistrar, Provider, Registry, ref_problem
+from layerhub.plugins.registrar import PluginRegistrar
+from layerhub.plugins.registry import Entry, Provider, Registry
+from layerhub.references.walk import custom_references
+from layerhub.schemas import plugin as schema_plugin
+from layerhub.schemas.refs import ref_problem
 
 PROVIDER = Provider("acme-blocks", "1.2.0", "acme")
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -50,7 +52,7 @@ GOOD = [
 
 @pytest.mark.parametrize("schema", GOOD)
 def test_meta_schema_accepts_good_schemas(schema: dict) -> None:
-    assert schemas.schema_problem(schema) is None
+    assert schema_plugin.schema_problem(schema) is None
 
 
 BAD = {
@@ -97,7 +99,7 @@ BAD = {
 @pytest.mark.parametrize("case", sorted(BAD))
 def test_meta_schema_refuses_malformed_schemas_saying_where(case: str) -> None:
     schema, expected = BAD[case]
-    problem = schemas.schema_problem(schema)
+    problem = schema_plugin.schema_problem(schema)
     assert problem is not None and expected in problem, problem
 
 
@@ -140,14 +142,16 @@ def test_each_schema_is_checked_and_compiled_once_and_a_bad_one_warned_about_onc
     config = {"layers": [envelope("Acme>Good", {"n": "x"}), envelope("Acme>Bad", {"n": "x"})] * 3}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        reports = [schemas.check_references(custom_references(config), registry) for _ in range(3)]
+        reports = [
+            schema_plugin.check_references(custom_references(config), registry) for _ in range(3)
+        ]
     messages = [str(w.message) for w in caught if issubclass(w.category, layerhub.PluginWarning)]
     assert len(messages) == 1, messages
     assert "'acme' from acme-blocks==1.2.0" in messages[0] and "'Acme>Bad'" in messages[0]
     assert "/properties/n/type" in messages[0]
-    first = schemas.compiled(good)
-    assert first is schemas.compiled(good) and first.validator is not None
-    assert schemas.compiled(bad).validator is None
+    first = schema_plugin.compiled(good)
+    assert first is schema_plugin.compiled(good) and first.validator is not None
+    assert schema_plugin.compiled(bad).validator is None
     for report in reports:
         assert report.checked == 3
         assert [v.name for v in report.violations] == ["Acme>Good"] * 3
@@ -160,7 +164,7 @@ def test_strict_mode_turns_a_bad_schema_into_a_plugin_error(monkeypatch) -> None
     bad = entry("Acme>Bad", {"type": "object", "properties": {"n": {"type": "integr"}}})
     config = envelope("Acme>Bad", {"n": 1})
     with pytest.raises(layerhub.PluginError, match="Acme>Bad"):
-        schemas.check_references(custom_references(config), Registry([bad]))
+        schema_plugin.check_references(custom_references(config), Registry([bad]))
 
 
 GATE = {
@@ -199,7 +203,7 @@ def test_violations_name_the_object_the_place_the_keyword_and_the_value() -> Non
         },
     )
     config = {"config": {"layers": [{"class_name": "Dense", "module": "keras.layers"}, block]}}
-    report = schemas.check_references(custom_references(config), registry)
+    report = schema_plugin.check_references(custom_references(config), registry)
     found = [(v.name, v.pointer, v.path, v.keyword, v.value) for v in report.violations]
     assert found == [
         ("Acme>Block", "/config/layers/1", "", "required", "units"),
@@ -222,7 +226,7 @@ def test_a_function_config_is_its_registered_name_in_both_forms() -> None:
         },
         "loss": "Acme>odd",  # the legacy H5 form: a bare registered name
     }
-    report = schemas.check_references(custom_references(config), Registry([fn, other]))
+    report = schema_plugin.check_references(custom_references(config), Registry([fn, other]))
     assert report.checked == 2
     assert [(v.name, v.pointer, v.keyword, v.value) for v in report.violations] == [
         ("Acme>odd", "/loss", "maxLength", "Acme>odd")
@@ -233,15 +237,15 @@ def test_user_supplied_objects_are_not_held_to_the_plugin_schema() -> None:
     config = envelope("Acme>Gate", {"rate": 7})
     references = custom_references(config)
     registry = Registry([entry("Acme>Gate", GATE)])
-    assert schemas.check_references(references, registry).violations
-    report = schemas.check_references(references, registry, skip=["Acme>Gate"])
+    assert schema_plugin.check_references(references, registry).violations
+    report = schema_plugin.check_references(references, registry, skip=["Acme>Gate"])
     assert report.violations == [] and report.unchecked[0].reason == "user-supplied"
 
 
 def test_the_error_carries_every_violation_and_stays_one_readable_line() -> None:
     config = {"layers": [envelope("Acme>Gate", {"rate": i + 2}) for i in range(25)]}
     with pytest.raises(layerhub.SchemaViolationError) as info:
-        schemas.raise_for_violations(
+        schema_plugin.raise_for_violations(
             custom_references(config), Registry([entry("Acme>Gate", GATE)]), source="m.keras"
         )
     error = info.value
@@ -262,7 +266,7 @@ import json, sys, warnings
 warnings.simplefilter("ignore")
 import layerhub
 registry = layerhub.get_registry()
-watched = ("jsonschema", "referencing", "layerhub.schemas", "keras")
+watched = ("jsonschema", "referencing", "jsonschema_rs", "layerhub.schemas.plugin", "keras")
 heavy = sorted(m for m in watched if m in sys.modules)
 print(json.dumps({"heavy": heavy, "with_schema": sum(e.schema is not None for e in registry)}))
 """

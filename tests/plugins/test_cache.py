@@ -19,7 +19,7 @@ from support import install, run_python
 DISCOVER = """
 import json, sys, warnings
 warnings.simplefilter("always")
-import layerhub.plugins as plugins
+import layerhub.plugins.discovery as plugins
 d = plugins.get_discovery()
 entries = {e.name: [e.target_path, e.provider.requirement, e.provider.plugin,
                     e.schema if isinstance(e.schema, (str, type(None))) else "dict",
@@ -90,7 +90,7 @@ def test_second_process_replays_registrations_without_importing_plugins(
     assert warm["pluggy"] is False
 
     resolved = run_python(
-        "import layerhub.plugins as p, keras\n"
+        "import layerhub.plugins.discovery as p, keras\n"
         "cls = p.get_registry().get('LayerhubSeed>CustomLayer').load()\n"
         "assert issubclass(cls, keras.layers.Layer), cls\n",
         site=seed_copy,

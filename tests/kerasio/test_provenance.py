@@ -52,7 +52,8 @@ for name in sys.argv[1:]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         layerhub.load_model(name)
-    result[name] = [str(w.message) for w in caught if w.category is layerhub.ProvenanceWarning]
+    warned = [w for w in caught if w.category is layerhub.errors.ProvenanceWarning]
+    result[name] = [str(w.message) for w in warned]
 print(json.dumps(result))
 """
 

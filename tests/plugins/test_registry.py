@@ -8,8 +8,9 @@ import warnings
 import pytest
 
 from layerhub import PluginError, PluginWarning
-from layerhub.plugins import discover
-from layerhub.registry import PluginRegistrar, Provider, Registry
+from layerhub.plugins.discovery import discover
+from layerhub.plugins.registrar import PluginRegistrar
+from layerhub.plugins.registry import Provider, Registry
 
 A = Provider("dist-a", "1.0", "a")
 B = Provider("Dist_B", "2.0", "b")
@@ -101,3 +102,47 @@ def test_in_process_plugins_and_hook_failures():
     assert any("Dist_B==2.0" in str(w.message) and "nope" in str(w.message) for w in caught)
     with pytest.raises(PluginError, match="nope"):
         discover([(B, Bad)], strict=True)
+
+
+def test_hook_options_order_and_wrap_a_plugins_own_implementations():
+    """Hooks run through pluggy: tryfirst/trylast order a plugin's implementations and
+    its wrapper wraps them, while another plugin's hook runs outside that wrapper."""
+    from layerhub import hookimpl
+
+    calls: list[str] = []
+
+    class Options:
+        @staticmethod
+        @hookimpl(specname="layerhub_register", trylast=True)
+        def late(registry):
+            calls.append("late")
+            registry.add("Opt>Late", "json:loads")
+
+        @staticmethod
+        @hookimpl(specname="layerhub_register", tryfirst=True)
+        def early(registry):
+            calls.append("early")
+            registry.add("Opt>Early", "json:loads")
+
+        @staticmethod
+        @hookimpl(wrapper=True)
+        def layerhub_register(registry):
+            calls.append("wrapper before")
+            result = yield
+            calls.append("wrapper after")
+            registry.add("Opt>Wrapped", "json:dumps")
+            return result
+
+    class Other:
+        @staticmethod
+        @hookimpl
+        def layerhub_register(registry):
+            calls.append("other")
+            registry.add("Other>Thing", "json:loads")
+
+    result = discover([(A, Options), (B, Other)])
+    assert calls == ["wrapper before", "early", "late", "wrapper after", "other"]
+    info = {p.provider.distribution: p for p in result.plugins}
+    assert info["dist-a"].status == "ok"
+    assert info["dist-a"].names == ("Opt>Early", "Opt>Late", "Opt>Wrapped")
+    assert result.registry.get("Other>Thing").provider == B

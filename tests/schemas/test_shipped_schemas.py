@@ -17,27 +17,29 @@ SHIPPED = sorted(p.name for p in (ROOT / "schemas").glob("*.json"))
 def test_shipped_schemas_are_valid_2020_12_and_named_by_their_id() -> None:
     from jsonschema import Draft202012Validator
 
-    from layerhub import schemas
+    from layerhub.schemas import shipped as schema_shipped
 
     files = sorted(p.name for p in (ROOT / "schemas").glob("*.json"))
-    assert set(schemas.shipped_names()) == set(files)  # the installed package sees them all
+    assert set(schema_shipped.SHIPPED_NAMES) == set(files)  # the installed package sees them all
     for name in files:
         document = json.loads((ROOT / "schemas" / name).read_text())
         Draft202012Validator.check_schema(document)
-        assert document["$id"] == schemas.SHIPPED_BASE + name
-        assert schemas.shipped(name) == document
+        assert document["$id"] == schema_shipped.SHIPPED_BASE + name
+        assert schema_shipped.shipped(name) == document
 
 
 FIND_SCHEMAS = """
 import json, sys
 import layerhub
-from layerhub import schemas
+from layerhub.schemas import shipped as schema_shipped, violations as schema_violations
 metadata = {"keras_version": "3.15.1", "date_saved": "2026-11-28@14:40:58"}
 print(json.dumps({
     "package": layerhub.__file__,
-    "names": schemas.shipped_names(),
-    "documents": {n: schemas.shipped(n) for n in schemas.shipped_names()},
-    "valid_metadata": schemas.check_document(schemas.METADATA_SCHEMA, metadata, "metadata.json"),
+    "names": schema_shipped.SHIPPED_NAMES,
+    "documents": {n: schema_shipped.shipped(n) for n in schema_shipped.SHIPPED_NAMES},
+    "valid_metadata": schema_violations.check_document(
+        schema_shipped.METADATA_SCHEMA, metadata, "metadata.json"
+    ),
     "keras": "keras" in sys.modules,
 }))
 """

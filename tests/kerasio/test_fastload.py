@@ -21,15 +21,15 @@ from pathlib import Path
 import numpy as np
 import keras
 import layerhub
-from layerhub import fastload
+from layerhub.kerasio import fastload
 from layerhub_seed import examples
 
 out = Path(sys.argv[1])
 log = []
 handler = logging.Handler()
 handler.emit = lambda record: log.append(record.getMessage())
-logging.getLogger("layerhub.fastload").addHandler(handler)
-logging.getLogger("layerhub.fastload").setLevel(logging.DEBUG)
+logging.getLogger("layerhub.kerasio.fastload").addHandler(handler)
+logging.getLogger("layerhub.kerasio.fastload").setLevel(logging.DEBUG)
 
 
 @keras.saving.register_keras_serializable(package="FastloadTest")
@@ -291,8 +291,8 @@ import keras, layerhub
 log = []
 handler = logging.Handler()
 handler.emit = lambda record: log.append(record.getMessage())
-logging.getLogger("layerhub.fastload").addHandler(handler)
-logging.getLogger("layerhub.fastload").setLevel(logging.DEBUG)
+logging.getLogger("layerhub.kerasio.fastload").addHandler(handler)
+logging.getLogger("layerhub.kerasio.fastload").setLevel(logging.DEBUG)
 keras.utils.set_random_seed(0)
 model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
 model.save(sys.argv[1])

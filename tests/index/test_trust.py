@@ -1,6 +1,6 @@
 """``layerhub trust``: packages that register Keras objects but declare no entry point.
 
-The offline test uses tests/plugins/thirdparty-kit (a namespace package, a module nothing
+The offline test uses tests/distributions/thirdparty-kit (a namespace package, a module nothing
 imports, ``get_custom_objects().update``); the PyPI test uses keras-tcn, installed for
 real into a throw-away site. Loads run in fresh processes that never import the package.
 """

@@ -218,7 +218,7 @@ def test_archive_files_are_checked_against_layerhubs_own_schemas(
 ADD_MANIFEST = """
 import sys
 from pathlib import Path
-from layerhub.provenance import add_manifest
+from layerhub.kerasio.provenance import add_manifest
 add_manifest(Path(sys.argv[1]))
 """
 

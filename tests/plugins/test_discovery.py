@@ -12,7 +12,7 @@ import json, warnings
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     import layerhub
-    from layerhub.plugins import get_discovery
+    from layerhub.plugins.discovery import get_discovery
     d = get_discovery()
 print(json.dumps({
     "plugins": {p.provider.distribution: [p.status, p.error] for p in d.plugins},

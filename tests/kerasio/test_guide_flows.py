@@ -491,7 +491,7 @@ def test_keras_saving_suite_passes_with_layerhub_load_model(tmp_path):
         "-k",
         f"not {KERAS_BROKEN}",
         *(str(site / path) for path in KERAS_SUITE),
-        env={"PYTHONPATH": str(Path(__file__).parent / "dropin")},
+        env={"PYTHONPATH": str(Path(__file__).parents[1] / "dropin")},
         check=False,
     )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]

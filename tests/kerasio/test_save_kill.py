@@ -13,7 +13,7 @@ import time
 import pytest
 from support import child_env
 
-from layerhub.archive import read_archive
+from layerhub.archive.reader import read_archive
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,7 @@ import os
 import random
 import zipfile
 
-from layerhub.zipmember import MemberReader, member_crc, stored_member
+from layerhub.archive.members import MemberReader, member_crc, stored_member
 
 
 def archive(path, payload: bytes) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from layerhub import CorruptArchiveError, LayerhubError
-from layerhub.sources import Source, classify
+from layerhub.archive.sources import Source, classify_source
 
 
 def test_local_archives_are_read_by_layerhub(tmp_path: Path):
@@ -19,16 +19,16 @@ def test_local_archives_are_read_by_layerhub(tmp_path: Path):
     unzipped.mkdir()
     (unzipped / "config.json").write_text("{}")
     for path in (archive, str(archive), unzipped, str(unzipped), tmp_path / "m.h5"):
-        assert classify(path) is Source.ARCHIVE, path
+        assert classify_source(path) is Source.ARCHIVE, path
 
 
 @pytest.mark.parametrize("path", ["hf://org/model", "gs://bucket/m.keras", "/gcs/b/m.keras"])
 def test_remote_sources_are_left_to_keras(path: str):
-    assert classify(path) is Source.KERAS_ONLY
+    assert classify_source(path) is Source.KERAS_ONLY
 
 
 def test_a_directory_without_config_may_be_an_orbax_checkpoint(tmp_path: Path):
-    assert classify(tmp_path) is Source.KERAS_ONLY
+    assert classify_source(tmp_path) is Source.KERAS_ONLY
 
 
 @pytest.mark.parametrize(
@@ -45,7 +45,7 @@ def test_what_keras_rejects_is_rejected_in_its_words(tmp_path, name, content, me
     if content is not None:
         path.write_bytes(content)
     with pytest.raises(CorruptArchiveError, match=message) as info:
-        classify(path)
+        classify_source(path)
     assert isinstance(info.value, LayerhubError) and isinstance(info.value, ValueError)
     assert str(path) in str(info.value)
 

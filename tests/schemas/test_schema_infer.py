@@ -18,11 +18,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("schema-models")]
 INFER = """
 import contextlib, io, json, sys
 import keras
-from layerhub import schemas
-from layerhub.archive import read_archive
+from layerhub.schemas import plugin as schema_plugin, violations as schema_violations
+from layerhub.archive.reader import read_archive
 from layerhub.cli import main
-from layerhub.references import custom_references
-from layerhub.schema_infer import infer
+from layerhub.references.walk import custom_references
+from layerhub.kerasio.schema_infer import infer
 
 CASES = {  # registered name -> (target, constructor kwargs for the instance)
     "MyLayers>CustomLayer": ("layerhub_seed.objects:CustomLayer", {"factor": 0.5}),
@@ -49,24 +49,24 @@ for name, (target, kwargs) in CASES.items():
     inferred = infer(target, kwargs)
     out["schemas"][name] = inferred.schema
     out["notes"][name] = inferred.notes
-    out["problems"][name] = schemas.schema_problem(inferred.schema)
+    out["problems"][name] = schema_plugin.schema_problem(inferred.schema)
 
 # Every plugin object config in the real archives must satisfy its inferred schema.
 for path in sys.argv[1:]:
     for ref in custom_references(read_archive(path).config):
-        validator = schemas.new_validator(out["schemas"][ref.name])
-        errors = [e.message for e in validator.iter_errors(schemas.config_of(ref))]
+        validator = schema_violations.new_validator(out["schemas"][ref.name])
+        errors = [e.message for e in validator.iter_errors(schema_plugin.config_of(ref))]
         if errors:
             out["archive_errors"][f"{path}:{ref.pointer}"] = errors
 
 # A Keras built-in, other instances of it, and a config no Dense would accept.
 dense = infer("keras.layers:Dense", {"units": 3}).schema
-validator = schemas.new_validator(dense)
+validator = schema_violations.new_validator(dense)
 serialize = keras.saving.serialize_keras_object
 other = serialize(keras.layers.Dense(7, activation="relu", use_bias=False, name="d"))["config"]
 out["dense"] = {
     "schema": dense,
-    "problem": schemas.schema_problem(dense),
+    "problem": schema_plugin.schema_problem(dense),
     "other_instance": [e.message for e in validator.iter_errors(json.loads(json.dumps(other)))],
     "wrong": sorted(e.validator for e in validator.iter_errors({**other, "units": "7", "x": 1})),
 }
@@ -85,7 +85,7 @@ out["cli_errors"] = [
     cli("layerhub_seed.objects"),
     cli("layerhub_seed.objects:CustomLayer", "--kwargs", "[1]"),
     cli("layerhub_seed.objects:OBJECTS_NOT_THERE"),
-    cli("layerhub.schemas:SHIPPED_BASE"),
+    cli("layerhub.schemas.shipped:SHIPPED_BASE"),
 ]
 print(json.dumps(out))
 """

@@ -7,7 +7,7 @@ import json
 import pytest
 from support import ROOT, run_python
 
-from layerhub.keras_builtins import builtin_names
+from layerhub.references.keras_names import builtin_names
 
 
 @pytest.mark.slow

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import sys
 
-from layerhub.archive import read_archive
-from layerhub.references import custom_references, walk
+from layerhub.archive.reader import read_archive
+from layerhub.references.walk import custom_references, walk
 
 SEED_NAMES = {
     "MyLayers>CustomLayer",

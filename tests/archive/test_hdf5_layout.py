@@ -1,9 +1,9 @@
 """The pure HDF5 metadata reader agrees with h5py, handles real Keras files itself,
 falls back on anything else, and keeps h5py and numpy out of a scan.
 
-Agreement means: for the same bytes and limits, :func:`layerhub.hdf5.inspect_layout`
+Agreement means: for the same bytes and limits, :func:`layerhub.archive.hdf5_hazards.inspect_layout`
 returns the same findings (or raises the same ``UnsafeArchiveError``) as the h5py
-inspection, or it raises ``Unsupported`` and the fallback answers instead.
+inspection, or it raises ``UnsupportedHDF5`` and the fallback answers instead.
 """
 
 from __future__ import annotations
@@ -21,13 +21,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support import run_python
-from test_hostile_corpus import corpus  # noqa: F401 (the shared session fixture)
 
 from layerhub import LayerhubError
-from layerhub.archive import Limits, inspect_h5
-from layerhub.errors import UnsafeArchiveError
-from layerhub.hdf5 import H5_ERRORS, inspect_file, inspect_layout
-from layerhub.hdf5_layout import Unsupported
+from layerhub.archive.hdf5_hazards import H5_ERRORS, inspect_file, inspect_h5, inspect_layout
+from layerhub.archive.limits import Limits
+from layerhub.errors import UnsafeArchiveError, UnsupportedHDF5
 
 LIMITS = Limits()
 MEMBER = "model.weights.h5"
@@ -54,12 +52,12 @@ def h5py_outcome(data: bytes, limits: Limits = LIMITS) -> tuple[str, Any]:
 def pure_outcome(data: bytes, limits: Limits = LIMITS) -> tuple[str, Any]:
     try:
         return outcome(lambda: inspect_layout(io.BytesIO(data), "w", len(data), limits, MEMBER))
-    except Unsupported:
+    except UnsupportedHDF5:
         return "unsupported", None
 
 
 def assert_agree(data: bytes, limits: Limits = LIMITS) -> str:
-    """The pure outcome equals h5py's, or is Unsupported; returns which."""
+    """The pure outcome equals h5py's, or is UnsupportedHDF5; returns which."""
     pure, expected = pure_outcome(data, limits), h5py_outcome(data, limits)
     if pure[0] == "unsupported":
         return "fallback"
@@ -212,7 +210,7 @@ def test_findings_and_limits_agree_in_detail() -> None:
 
 
 @pytest.mark.slow
-def test_hostile_corpus_agrees_with_h5py(corpus: dict[str, Any]) -> None:  # noqa: F811
+def test_hostile_corpus_agrees_with_h5py(corpus: dict[str, Any]) -> None:
     seen = []
     for path in map(Path, corpus["files"]):
         data = path.read_bytes()
@@ -285,7 +283,7 @@ def weights(seed_models: Path) -> bytes:
 @FUZZ
 @given(data=st.data())
 def test_flipped_and_truncated_weights(weights: bytes, data: st.DataObject) -> None:
-    """Findings, Unsupported then h5py, or a LayerhubError: never anything else."""
+    """Findings, UnsupportedHDF5 then h5py, or a LayerhubError: never anything else."""
     mutated = bytearray(weights)
     # Most of the file is weights; aim half the flips at the metadata in the first 4 KiB.
     for _ in range(data.draw(st.integers(1, 8))):
@@ -305,10 +303,10 @@ def test_scan_imports_neither_h5py_nor_numpy(seed_models: Path) -> None:
     proc = run_python(
         """
         import sys
-        import layerhub.scan
-        from layerhub.allowlist import AllowList
-        from layerhub.registry import Registry
-        report = layerhub.scan.scan_file(sys.argv[1], registry=Registry(), policy=AllowList())
+        from layerhub.plugins.allowlist import AllowList
+        from layerhub.plugins.registry import Registry
+        from layerhub.safety.scan import scan_file
+        report = scan_file(sys.argv[1], registry=Registry(), policy=AllowList())
         print(sorted(m for m in ("h5py", "numpy", "keras", "tensorflow") if m in sys.modules))
         """,
         str(seed_models / "seed.keras"),

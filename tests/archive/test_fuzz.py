@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from layerhub import LayerhubError
-from layerhub.allowlist import AllowList
-from layerhub.archive import read_archive
-from layerhub.registry import Registry
-from layerhub.scan import analyze, scan_file
+from layerhub.archive.reader import read_archive
+from layerhub.plugins.allowlist import AllowList
+from layerhub.plugins.registry import Registry
+from layerhub.safety.scan import analyze, scan_file
 
 FUZZ = settings(
     max_examples=int(os.environ.get("LAYERHUB_FUZZ_EXAMPLES", "60")),

@@ -1,0 +1,61 @@
+"""Bad input is a one-line error; a bug in layerhub is reported as a bug (fresh processes)."""
+
+from __future__ import annotations
+
+import zipfile
+
+from support import run_python
+
+# A bug planted inside the zip reader: its KeyError must not pass for a damaged file.
+PLANTED_BUG = """
+import sys
+import layerhub.archive.zipped as zipped
+from layerhub.cli import main
+
+def broken(names, limits):
+    raise KeyError("a bug in layerhub")
+
+zipped.member_name_findings = broken
+sys.exit(main(["scan", sys.argv[1]] if sys.argv[2] == "scan" else ["validate", sys.argv[1]]))
+"""
+
+
+def keras_zip(path):
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("config.json", '{"class_name": "Sequential", "config": {}}')
+        zf.writestr("model.weights.h5", b"")
+    return path
+
+
+def test_damaged_zip_is_one_line_and_exit_2(tmp_path):
+    bad = tmp_path / "bad.keras"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    proc = run_python(
+        "import sys; from layerhub.cli import main; sys.exit(main(['validate', sys.argv[1]]))",
+        str(bad),
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_bug_is_an_internal_error_not_a_corrupt_archive(tmp_path):
+    archive = keras_zip(tmp_path / "model.keras")
+    proc = run_python(PLANTED_BUG, str(archive), "validate", check=False)
+    assert proc.returncode == 3, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert lines == [
+        "layerhub: internal error: KeyError: 'a bug in layerhub' "
+        "(set LAYERHUB_DEBUG=1 for a traceback)"
+    ]
+    assert "not a readable zip" not in proc.stdout + proc.stderr
+
+
+def test_layerhub_debug_shows_the_traceback(tmp_path):
+    archive = keras_zip(tmp_path / "model.keras")
+    proc = run_python(
+        PLANTED_BUG, str(archive), "validate", env={"LAYERHUB_DEBUG": "1"}, check=False
+    )
+    assert proc.returncode != 0
+    assert "Traceback (most recent call last)" in proc.stderr
+    assert "def broken" in proc.stderr or "in broken" in proc.stderr
