@@ -15,7 +15,7 @@ import textwrap
 import zipfile
 from pathlib import Path
 
-from measure import run_child
+from measure import child, run_child
 
 LAYER_CLASSES = 20
 
@@ -112,40 +112,16 @@ def layer_plugin(site: Path) -> Path:
     return site
 
 
-PLUGIN_MODEL = """
-import sys, keras
-import bench_layers.layers as L
-depth, path = int(sys.argv[1]), sys.argv[2]
-x = inputs = keras.Input((16,))
-for i in range(depth):
-    if i % 2:
-        x = getattr(L, f"Block{(i // 2) % 20}")(16, name=f"b{i}")(x)
-    else:
-        x = keras.layers.Dense(16, name=f"d{i}")(x)
-keras.Model(inputs, x).save(path)
-"""
-
-
 def plugin_model(site: Path, path: Path, depth: int) -> Path:
     """A functional model of ``depth`` layers, every other one a plugin ``Block``."""
-    run_child(PLUGIN_MODEL, str(depth), str(path), site=site)
+    run_child(child("plugin_model"), str(depth), str(path), site=site)
     return path
-
-
-DENSE_MODEL = """
-import sys, keras
-width, depth, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-x = inputs = keras.Input((width,))
-for i in range(depth):
-    x = keras.layers.Dense(width)(x)
-keras.Model(inputs, x).save(path)
-"""
 
 
 def dense_model(path: Path, megabytes: float, depth: int = 8) -> Path:
     """``depth`` Dense layers sized so their float32 weights total about ``megabytes``."""
     width = max(8, int((megabytes * 1e6 / 4 / depth) ** 0.5))
-    run_child(DENSE_MODEL, str(width), str(depth), str(path))
+    run_child(child("dense_model"), str(width), str(depth), str(path))
     return path
 
 
@@ -199,23 +175,7 @@ def big_archive(path: Path, gibibytes: float, layers: int = 4) -> Path:
     return path
 
 
-WIDE_MODEL = """
-import sys, keras
-import bench_layers.layers as L
-count, path = int(sys.argv[1]), sys.argv[2]
-inputs = keras.Input((4,))
-branches = []
-for b in range(0, count, 50):  # branches of 50: a 2,000-deep chain exceeds Python's recursion
-    x = inputs
-    for i in range(b, min(b + 50, count)):
-        x = getattr(L, f"Block{i % 20}")(4, name=f"b{i}")(x)
-    branches.append(x)
-x = keras.layers.Concatenate()(branches) if len(branches) > 1 else branches[0]
-keras.Model(inputs, x).save(path)
-"""
-
-
 def wide_plugin_model(site: Path, path: Path, depth: int) -> Path:
     """A model of ``depth`` plugin layers (each with a schema), in branches of 50."""
-    run_child(WIDE_MODEL, str(depth), str(path), site=site)
+    run_child(child("wide_model"), str(depth), str(path), site=site)
     return path
