@@ -140,6 +140,31 @@ def import_and_discovery(suite: Suite) -> Iterator[Row]:
     )
 
 
+def discovery_with_schemas(suite: Suite) -> Iterator[Row]:
+    n, each = suite.sizes.plugins, synth.SCHEMAS_EACH
+    site = suite.site("plugins-schemas", lambda p: synth.schema_plugins(p, n))
+    check = run_child(child("eager_schema_check"), site=site)
+    assert check is not None and not check["keras"], "discovery or the schema check imported keras"
+    assert check["schemas"] >= n * each, check
+    keras = timed(child("import_keras"))
+    yield Row(
+        "8",
+        f"`import layerhub` + discovery, {n} plugins with {each} schemas each (fresh process)",
+        "`import keras` (fresh process)",
+        alternate(timed(child("import_layerhub"), site=site), keras, suite.sizes.runs),
+        None,
+        note="discovery checks only each schema's form",
+    )
+    yield Row(
+        "8",
+        f"the same + the meta-schema check of all {n * each} schemas (fresh process)",
+        "`import keras` (fresh process)",
+        alternate(timed(child("eager_schema_check"), site=site), keras, suite.sizes.runs),
+        None,
+        note="what checking every schema at discovery would cost; it waits for first use",
+    )
+
+
 def discovery_many(suite: Suite) -> Iterator[Row]:
     n = suite.sizes.many_plugins
     site = suite.site("plugins-many", lambda p: synth.light_plugins(p, n))
@@ -325,6 +350,7 @@ def fast_load(suite: Suite) -> Iterator[Row]:
 
 BENCHMARKS = [
     import_and_discovery,
+    discovery_with_schemas,
     discovery_many,
     whole_load,
     scan,

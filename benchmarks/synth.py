@@ -25,6 +25,7 @@ def write_distribution(site: Path, dist: str, package: str, files: dict[str, str
     pkg = site / package
     pkg.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
+        (pkg / name).parent.mkdir(parents=True, exist_ok=True)
         (pkg / name).write_text(textwrap.dedent(text))
     info = site / f"{dist.replace('-', '_')}-1.0.dist-info"
     info.mkdir(exist_ok=True)
@@ -38,9 +39,10 @@ def write_distribution(site: Path, dist: str, package: str, files: dict[str, str
     compileall.compile_dir(pkg, quiet=1)  # as pip does at install time
 
 
-def hook_module(adds: str) -> str:
+def hook_module(adds: str, prelude: str = "") -> str:
     """A plugin module whose ``layerhub_register`` hook runs the ``registry.add`` lines."""
-    return f"import layerhub\n\n\n@layerhub.hookimpl\ndef layerhub_register(registry):\n{adds}\n"
+    hook = f"@layerhub.hookimpl\ndef layerhub_register(registry):\n{adds}\n"
+    return f"import layerhub\n\n{prelude}\n{hook}"
 
 
 def light_plugins(site: Path, count: int, names_each: int = 10) -> Path:
@@ -57,6 +59,45 @@ def light_plugins(site: Path, count: int, names_each: int = 10) -> Path:
             package,
             {"__init__.py": "", "layerhub_plugin.py": hook_module(adds)},
         )
+    return site
+
+
+SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "required": ["units"],
+    "properties": {
+        "name": {"type": "string"},
+        "trainable": {"type": "boolean"},
+        "dtype": {"type": ["string", "object", "null"]},
+        "units": {"type": "integer", "minimum": 1},
+        "rate": {"type": "number", "minimum": 0, "maximum": 1},
+    },
+    "additionalProperties": False,
+}
+SCHEMAS_EACH = 12  # 10 given as dicts, 2 as package files
+
+
+def schema_plugins(site: Path, count: int) -> Path:
+    """``count`` plugins registering 12 lazy names each, every one with a schema: 10 given
+    as a dict, 2 as a ``"package:schemas/sK.json"`` file in the plugin's package."""
+    for i in range(count):
+        package = f"bench_schema_plugin_{i:04d}"
+        adds = [
+            f'    registry.add("BenchSchema{i}>Layer{k}", "{package}.objects:Layer{k}", '
+            "schema=SCHEMA)"
+            for k in range(10)
+        ] + [
+            f'    registry.add("BenchSchema{i}>File{k}", "{package}.objects:File{k}", '
+            f'schema="{package}:schemas/s{k}.json")'
+            for k in range(2)
+        ]
+        files = {
+            "__init__.py": "",
+            "layerhub_plugin.py": hook_module("\n".join(adds), f"SCHEMA = {SCHEMA!r}\n\n"),
+        }
+        files.update({f"schemas/s{k}.json": json.dumps(SCHEMA) for k in range(2)})
+        write_distribution(site, f"bench-schema-plugin-{i:04d}", package, files)
     return site
 
 
