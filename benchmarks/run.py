@@ -254,6 +254,35 @@ def scan(suite: Suite) -> Iterator[Row]:
     small.unlink()
 
 
+def load_check(suite: Suite) -> Iterator[Row]:
+    depth = suite.sizes.depth
+    site = suite.site("layers", synth.layer_plugin)
+    model = suite.tmp / "plugin-model.keras"
+    if not model.exists():
+        synth.plugin_model(site, model, depth)
+    times = run_child(child("load_check"), str(model), str(suite.sizes.runs), site=site)
+    assert times is not None and not times["keras_imported"], "the check imported keras"
+    reference = "`keras.saving.load_model` + `custom_objects` (in process)"
+    pair = Pair(times["read"], times["keras"], suite.sizes.runs)
+    yield Row(
+        "8",
+        f"`read_archive`, {depth} layers, 20 plugin objects (in process)",
+        reference,
+        pair,
+        None,
+        note="config, metadata and the weights' HDF5 layout, without keras",
+    )
+    yield Row(
+        "8",
+        "`read_archive` + `analyze`, the safety check `load_model` runs before Keras, "
+        "same model (in process)",
+        reference,
+        Pair(times["check"], times["keras"], suite.sizes.runs),
+        None,
+        note="walk and policy findings (schema validation: rows below); aim: well under 0.05",
+    )
+
+
 def median_of(results: list[dict], key: str) -> float:
     values = sorted(r[key] for r in results)
     return values[len(values) // 2]
@@ -354,6 +383,7 @@ BENCHMARKS = [
     discovery_many,
     whole_load,
     scan,
+    load_check,
     schema_validation,
     fast_load,
 ]
