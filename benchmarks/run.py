@@ -1,11 +1,12 @@
 """layerhub's benchmarks: every figure a ratio against a reference measured in the same run.
 
     python benchmarks/run.py            # full sizes, writes benchmarks/results.md
-    python benchmarks/run.py --quick    # small sizes (CI), writes to a temporary file
+    python benchmarks/run.py --quick    # small sizes (CI), prints the results instead
 
 Each benchmark builds its own inputs in a temporary directory (synthetic plugin
-distributions, models generated to size) and deletes them afterwards. No test asserts a
-time: CI runs ``--quick`` only so that the benchmarks keep working.
+distributions, models generated to size) and deletes them afterwards. What each child
+process runs is a script in ``benchmarks/children/``. No test asserts a time: CI runs
+``--quick`` only so that the benchmarks keep working.
 """
 
 from __future__ import annotations
