@@ -12,13 +12,21 @@ import platform
 import statistics
 import subprocess
 import sys
-import textwrap
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 QUIET = {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
+CHILDREN = Path(__file__).resolve().parent / "children"
+
+
+def child(name: str) -> Path:
+    """The child program ``benchmarks/children/<name>.py``, run as a script."""
+    path = CHILDREN / f"{name}.py"
+    if not path.is_file():
+        raise FileNotFoundError(path)
+    return path
 
 
 def child_env(site: Path | None = None, **extra: str) -> dict[str, str]:
@@ -32,10 +40,10 @@ def child_env(site: Path | None = None, **extra: str) -> dict[str, str]:
     return env
 
 
-def run_child(code: str, *args: str, site: Path | None = None, **env: str) -> dict | None:
-    """Run ``code`` in a fresh interpreter; return the JSON object on its last line."""
+def run_child(module: Path, *args: str, site: Path | None = None, **env: str) -> dict | None:
+    """Run the script ``module`` in a fresh interpreter; return the JSON object on its last line."""
     proc = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code), *args],
+        [sys.executable, str(module), *args],
         env=child_env(site, **env),
         capture_output=True,
         text=True,
@@ -44,6 +52,17 @@ def run_child(code: str, *args: str, site: Path | None = None, **env: str) -> di
         raise RuntimeError(f"benchmark child failed:\n{proc.stdout}\n{proc.stderr[-3000:]}")
     lines = proc.stdout.strip().splitlines()
     return json.loads(lines[-1]) if lines and lines[-1].startswith("{") else None
+
+
+def timed(module: Path, *args: str, site: Path | None = None, **env: str) -> Callable[[], float]:
+    """One measurement per call: the seconds (``"s"``) the timed child ``module`` reports."""
+
+    def measure() -> float:
+        result = run_child(module, *args, site=site, **env)
+        assert result is not None
+        return result["s"]
+
+    return measure
 
 
 def process_seconds(argv: list[str], site: Path | None = None, **env: str) -> float:

@@ -1,11 +1,12 @@
 """layerhub's benchmarks: every figure a ratio against a reference measured in the same run.
 
     python benchmarks/run.py            # full sizes, writes benchmarks/results.md
-    python benchmarks/run.py --quick    # small sizes (CI), writes to a temporary file
+    python benchmarks/run.py --quick    # small sizes (CI), prints the results instead
 
 Each benchmark builds its own inputs in a temporary directory (synthetic plugin
-distributions, models generated to size) and deletes them afterwards. No test asserts a
-time: CI runs ``--quick`` only so that the benchmarks keep working.
+distributions, models generated to size) and deletes them afterwards. What each child
+process runs is a script in ``benchmarks/children/``. No test asserts a time: CI runs
+``--quick`` only so that the benchmarks keep working.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import synth  # noqa: E402
-from measure import Pair, alternate, machine, process_seconds, run_child  # noqa: E402
+from measure import Pair, alternate, child, machine, process_seconds, run_child, timed  # noqa: E402
 
 PY = sys.executable
 
@@ -120,33 +121,15 @@ class Suite:
 
 # -- issue 8: layerhub's own cost --------------------------------------------------------
 
-TIMED = """
-import json, sys, time
-start = time.perf_counter()
-{body}
-print(json.dumps({{"s": time.perf_counter() - start, "keras": "keras" in sys.modules}}))
-"""
-
-
-def timed(body: str, *args: str, site: Path | None = None, **env: str) -> Callable[[], float]:
-    code = TIMED.format(body=body)
-
-    def measure() -> float:
-        result = run_child(code, *args, site=site, **env)
-        assert result is not None
-        return result["s"]
-
-    return measure
-
 
 def import_and_discovery(suite: Suite) -> Iterator[Row]:
     n = suite.sizes.plugins
     site = suite.site("plugins-few", lambda p: synth.light_plugins(p, n))
-    check = run_child(TIMED.format(body="import layerhub; layerhub.get_registry()"), site=site)
+    check = run_child(child("import_layerhub"), site=site)
     assert check is not None and not check["keras"], "discovery imported keras"
     pair = alternate(
-        timed("import layerhub; assert len(layerhub.get_registry()) > 0", site=site),
-        timed("import keras"),
+        timed(child("import_layerhub"), site=site),
+        timed(child("import_keras")),
         suite.sizes.runs,
     )
     yield Row(
@@ -158,19 +141,39 @@ def import_and_discovery(suite: Suite) -> Iterator[Row]:
     )
 
 
+def discovery_with_schemas(suite: Suite) -> Iterator[Row]:
+    n, each = suite.sizes.plugins, synth.SCHEMAS_EACH
+    site = suite.site("plugins-schemas", lambda p: synth.schema_plugins(p, n))
+    check = run_child(child("eager_schema_check"), site=site)
+    assert check is not None and not check["keras"], "discovery or the schema check imported keras"
+    assert check["schemas"] >= n * each, check
+    keras = timed(child("import_keras"))
+    yield Row(
+        "8",
+        f"`import layerhub` + discovery, {n} plugins with {each} schemas each (fresh process)",
+        "`import keras` (fresh process)",
+        alternate(timed(child("import_layerhub"), site=site), keras, suite.sizes.runs),
+        None,
+        note="discovery checks only each schema's form",
+    )
+    yield Row(
+        "8",
+        f"the same + the meta-schema check of all {n * each} schemas (fresh process)",
+        "`import keras` (fresh process)",
+        alternate(timed(child("eager_schema_check"), site=site), keras, suite.sizes.runs),
+        None,
+        note="what checking every schema at discovery would cost; it waits for first use",
+    )
+
+
 def discovery_many(suite: Suite) -> Iterator[Row]:
     n = suite.sizes.many_plugins
     site = suite.site("plugins-many", lambda p: synth.light_plugins(p, n))
-    bare = timed(
-        "import importlib.metadata as m\nstart = time.perf_counter()\n"
-        "list(m.entry_points(group='layerhub'))",
-        site=site,
-    )
+    bare = timed(child("entry_points"), site=site)
     reference = 'bare `importlib.metadata.entry_points(group="layerhub")`'
 
     def layerhub_discovery(cache: Path) -> Callable[[], float]:
-        body = "import layerhub.plugins as p\nstart = time.perf_counter()\np.discover()"
-        return timed(body, site=site, LAYERHUB_CACHE_DIR=str(cache))
+        return timed(child("discover"), site=site, LAYERHUB_CACHE_DIR=str(cache))
 
     runs = itertools.count()
 
@@ -198,25 +201,17 @@ def discovery_many(suite: Suite) -> Iterator[Row]:
     )
 
 
-WHOLE_LOAD = "import sys, layerhub; layerhub.load_model(sys.argv[1], fast={fast})"
-KERAS_LOAD = (
-    "import sys, keras, bench_layers.layers as L\n"
-    "keras.saving.load_model(sys.argv[1], custom_objects="
-    "{f'BenchLayers>Block{i}': getattr(L, f'Block{i}') for i in range(20)})"
-)
-
-
 def whole_load(suite: Suite) -> Iterator[Row]:
     depth = suite.sizes.depth
     site = suite.site("layers", synth.layer_plugin)
     model = synth.plugin_model(site, suite.tmp / "plugin-model.keras", depth)
 
-    def process(code: str) -> Callable[[], float]:
-        return lambda: process_seconds([PY, "-c", code, str(model)], site=site)
+    def process(name: str, *args: str) -> Callable[[], float]:
+        return lambda: process_seconds([PY, str(child(name)), str(model), *args], site=site)
 
     for fast in (True, False):
         pair = alternate(
-            process(WHOLE_LOAD.format(fast=fast)), process(KERAS_LOAD), suite.sizes.load_runs
+            process("whole_load", str(fast)), process("keras_load"), suite.sizes.load_runs
         )
         yield Row(
             "8",
@@ -229,12 +224,6 @@ def whole_load(suite: Suite) -> Iterator[Row]:
         )
 
 
-ZIP_JSON = (
-    "import json, sys, zipfile\n"
-    "with zipfile.ZipFile(sys.argv[1]) as z: json.loads(z.read('config.json'))"
-)
-
-
 def scan(suite: Suite) -> Iterator[Row]:
     gib = suite.sizes.scan_gib
     big = synth.big_archive(suite.tmp / "big.keras", gib)
@@ -244,7 +233,7 @@ def scan(suite: Suite) -> Iterator[Row]:
     def candidate(path: Path) -> Callable[[], float]:
         return lambda: process_seconds([PY, "-m", "layerhub", "scan", "--json", str(path)])
 
-    reference = lambda: process_seconds([PY, "-c", ZIP_JSON, str(big)])  # noqa: E731
+    reference = lambda: process_seconds([PY, str(child("zip_json")), str(big)])  # noqa: E731
     pair = alternate(candidate(big), reference, suite.sizes.runs)
     yield Row(
         "8",
@@ -266,27 +255,33 @@ def scan(suite: Suite) -> Iterator[Row]:
     small.unlink()
 
 
-VALIDATE = """
-import json, statistics, sys, time, zipfile
-from layerhub.plugins import get_registry
-from layerhub.references import custom_references
-from layerhub import schemas
-registry = get_registry()
-raw = zipfile.ZipFile(sys.argv[1]).read("config.json")
-def clock(fn):
-    start = time.perf_counter(); fn(); return time.perf_counter() - start
-config = json.loads(raw)
-references = custom_references(config)
-library = clock(lambda: __import__("jsonschema_rs"))
-cold = clock(lambda: schemas.check_references(references, registry))
-warm = [clock(lambda: schemas.check_references(references, registry)) for _ in range(5)]
-walk = [clock(lambda: custom_references(config)) for _ in range(5)]
-parse = [clock(lambda: json.loads(raw)) for _ in range(5)]
-report = schemas.check_references(references, registry)
-print(json.dumps({"library": library, "cold": cold, "warm": statistics.median(warm),
-                  "walk": statistics.median(walk), "json": statistics.median(parse),
-                  "checked": report.checked}))
-"""
+def load_check(suite: Suite) -> Iterator[Row]:
+    depth = suite.sizes.depth
+    site = suite.site("layers", synth.layer_plugin)
+    model = suite.tmp / "plugin-model.keras"
+    if not model.exists():
+        synth.plugin_model(site, model, depth)
+    times = run_child(child("load_check"), str(model), str(suite.sizes.runs), site=site)
+    assert times is not None and not times["keras_imported"], "the check imported keras"
+    reference = "`keras.saving.load_model` + `custom_objects` (in process)"
+    pair = Pair(times["read"], times["keras"], suite.sizes.runs)
+    yield Row(
+        "8",
+        f"`read_archive`, {depth} layers, 20 plugin objects (in process)",
+        reference,
+        pair,
+        None,
+        note="config, metadata and the weights' HDF5 layout, without keras",
+    )
+    yield Row(
+        "8",
+        "`read_archive` + `analyze`, the safety check `load_model` runs before Keras, "
+        "same model (in process)",
+        reference,
+        Pair(times["check"], times["keras"], suite.sizes.runs),
+        None,
+        note="walk and policy findings (schema validation: rows below); aim: well under 0.05",
+    )
 
 
 def median_of(results: list[dict], key: str) -> float:
@@ -299,7 +294,8 @@ def schema_validation(suite: Suite) -> Iterator[Row]:
     figure = f"schema validation of every plugin object, {n}-layer model"
     site = suite.site("layers", synth.layer_plugin)
     model = synth.wide_plugin_model(site, suite.tmp / "wide.keras", n)
-    results = [run_child(VALIDATE, str(model), site=site) for _ in range(suite.sizes.runs)]
+    validate = child("schema_validation")
+    results = [run_child(validate, str(model), site=site) for _ in range(suite.sizes.runs)]
     results = [r for r in results if r]
     assert all(r["checked"] == n for r in results), results
     runs, parse = len(results), median_of(results, "json")
@@ -326,37 +322,9 @@ def schema_validation(suite: Suite) -> Iterator[Row]:
 
 # -- issue 9: fast load --------------------------------------------------------------------
 
-LOAD_TIMES = """
-import json, statistics, sys, time, zipfile
-import keras, layerhub
-path, runs = sys.argv[1], int(sys.argv[2])
-def clock(fn):
-    start = time.perf_counter(); fn(); return time.perf_counter() - start
-raw = lambda: zipfile.ZipFile(path).read("model.weights.h5")
-plain = lambda: keras.saving.load_model(path)
-fast = lambda: layerhub.load_model(path)
-for fn in (raw, plain, fast):
-    fn()  # warm: imports, discovery, page cache
-times = {"raw": [], "keras": [], "layerhub": []}
-for i in range(runs):  # the order flips every run, so drift in the machine's load hits all
-    order = [("raw", raw), ("keras", plain), ("layerhub", fast)]
-    for name, fn in order if i % 2 == 0 else order[::-1]:
-        times[name].append(clock(fn))
-print(json.dumps({k: statistics.median(v) for k, v in times.items()}))
-"""
 
-PEAK = """
-import json, resource, sys
-import keras, layerhub
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-model = {call}(sys.argv[1])
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({{"peak": peak / 1024, "growth": (peak - base) / 1024}}))
-"""
-
-
-def peak_memory(path: Path, call: str, runs: int) -> tuple[float, float]:
-    results = [run_child(PEAK.format(call=call), str(path)) for _ in range(runs)]
+def peak_memory(path: Path, loader: str, runs: int) -> tuple[float, float]:
+    results = [run_child(child("peak_memory"), str(path), loader) for _ in range(runs)]
     peaks = sorted(r["peak"] for r in results if r)
     growths = sorted(r["growth"] for r in results if r)
     return peaks[len(peaks) // 2], growths[len(growths) // 2]
@@ -366,7 +334,7 @@ def fast_load(suite: Suite) -> Iterator[Row]:
     for mb in suite.sizes.model_mb:
         path = synth.dense_model(suite.tmp / f"dense-{mb:g}mb.keras", mb)
         size = path.stat().st_size / 1e6
-        times = run_child(LOAD_TIMES, str(path), str(suite.sizes.runs))
+        times = run_child(child("load_times"), str(path), str(suite.sizes.runs))
         assert times is not None
         runs = suite.sizes.runs
         large = mb == max(suite.sizes.model_mb)
@@ -386,8 +354,8 @@ def fast_load(suite: Suite) -> Iterator[Row]:
         )
         if large:
             runs = max(1, min(3, suite.sizes.runs))
-            ours = peak_memory(path, "layerhub.load_model", runs)
-            theirs = peak_memory(path, "keras.saving.load_model", runs)
+            ours = peak_memory(path, "layerhub", runs)
+            theirs = peak_memory(path, "keras", runs)
             yield Row(
                 "8, 9",
                 f"peak memory (max RSS) of `layerhub.load_model`, {size:.0f} MB "
@@ -412,9 +380,11 @@ def fast_load(suite: Suite) -> Iterator[Row]:
 
 BENCHMARKS = [
     import_and_discovery,
+    discovery_with_schemas,
     discovery_many,
     whole_load,
     scan,
+    load_check,
     schema_validation,
     fast_load,
 ]

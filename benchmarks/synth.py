@@ -15,7 +15,7 @@ import textwrap
 import zipfile
 from pathlib import Path
 
-from measure import run_child
+from measure import child, run_child
 
 LAYER_CLASSES = 20
 
@@ -25,6 +25,7 @@ def write_distribution(site: Path, dist: str, package: str, files: dict[str, str
     pkg = site / package
     pkg.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
+        (pkg / name).parent.mkdir(parents=True, exist_ok=True)
         (pkg / name).write_text(textwrap.dedent(text))
     info = site / f"{dist.replace('-', '_')}-1.0.dist-info"
     info.mkdir(exist_ok=True)
@@ -38,9 +39,10 @@ def write_distribution(site: Path, dist: str, package: str, files: dict[str, str
     compileall.compile_dir(pkg, quiet=1)  # as pip does at install time
 
 
-def hook_module(adds: str) -> str:
+def hook_module(adds: str, prelude: str = "") -> str:
     """A plugin module whose ``layerhub_register`` hook runs the ``registry.add`` lines."""
-    return f"import layerhub\n\n\n@layerhub.hookimpl\ndef layerhub_register(registry):\n{adds}\n"
+    hook = f"@layerhub.hookimpl\ndef layerhub_register(registry):\n{adds}\n"
+    return f"import layerhub\n\n{prelude}\n{hook}"
 
 
 def light_plugins(site: Path, count: int, names_each: int = 10) -> Path:
@@ -57,6 +59,45 @@ def light_plugins(site: Path, count: int, names_each: int = 10) -> Path:
             package,
             {"__init__.py": "", "layerhub_plugin.py": hook_module(adds)},
         )
+    return site
+
+
+SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "required": ["units"],
+    "properties": {
+        "name": {"type": "string"},
+        "trainable": {"type": "boolean"},
+        "dtype": {"type": ["string", "object", "null"]},
+        "units": {"type": "integer", "minimum": 1},
+        "rate": {"type": "number", "minimum": 0, "maximum": 1},
+    },
+    "additionalProperties": False,
+}
+SCHEMAS_EACH = 12  # 10 given as dicts, 2 as package files
+
+
+def schema_plugins(site: Path, count: int) -> Path:
+    """``count`` plugins registering 12 lazy names each, every one with a schema: 10 given
+    as a dict, 2 as a ``"package:schemas/sK.json"`` file in the plugin's package."""
+    for i in range(count):
+        package = f"bench_schema_plugin_{i:04d}"
+        adds = [
+            f'    registry.add("BenchSchema{i}>Layer{k}", "{package}.objects:Layer{k}", '
+            "schema=SCHEMA)"
+            for k in range(10)
+        ] + [
+            f'    registry.add("BenchSchema{i}>File{k}", "{package}.objects:File{k}", '
+            f'schema="{package}:schemas/s{k}.json")'
+            for k in range(2)
+        ]
+        files = {
+            "__init__.py": "",
+            "layerhub_plugin.py": hook_module("\n".join(adds), f"SCHEMA = {SCHEMA!r}\n\n"),
+        }
+        files.update({f"schemas/s{k}.json": json.dumps(SCHEMA) for k in range(2)})
+        write_distribution(site, f"bench-schema-plugin-{i:04d}", package, files)
     return site
 
 
@@ -112,40 +153,16 @@ def layer_plugin(site: Path) -> Path:
     return site
 
 
-PLUGIN_MODEL = """
-import sys, keras
-import bench_layers.layers as L
-depth, path = int(sys.argv[1]), sys.argv[2]
-x = inputs = keras.Input((16,))
-for i in range(depth):
-    if i % 2:
-        x = getattr(L, f"Block{(i // 2) % 20}")(16, name=f"b{i}")(x)
-    else:
-        x = keras.layers.Dense(16, name=f"d{i}")(x)
-keras.Model(inputs, x).save(path)
-"""
-
-
 def plugin_model(site: Path, path: Path, depth: int) -> Path:
     """A functional model of ``depth`` layers, every other one a plugin ``Block``."""
-    run_child(PLUGIN_MODEL, str(depth), str(path), site=site)
+    run_child(child("plugin_model"), str(depth), str(path), site=site)
     return path
-
-
-DENSE_MODEL = """
-import sys, keras
-width, depth, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-x = inputs = keras.Input((width,))
-for i in range(depth):
-    x = keras.layers.Dense(width)(x)
-keras.Model(inputs, x).save(path)
-"""
 
 
 def dense_model(path: Path, megabytes: float, depth: int = 8) -> Path:
     """``depth`` Dense layers sized so their float32 weights total about ``megabytes``."""
     width = max(8, int((megabytes * 1e6 / 4 / depth) ** 0.5))
-    run_child(DENSE_MODEL, str(width), str(depth), str(path))
+    run_child(child("dense_model"), str(width), str(depth), str(path))
     return path
 
 
@@ -199,23 +216,7 @@ def big_archive(path: Path, gibibytes: float, layers: int = 4) -> Path:
     return path
 
 
-WIDE_MODEL = """
-import sys, keras
-import bench_layers.layers as L
-count, path = int(sys.argv[1]), sys.argv[2]
-inputs = keras.Input((4,))
-branches = []
-for b in range(0, count, 50):  # branches of 50: a 2,000-deep chain exceeds Python's recursion
-    x = inputs
-    for i in range(b, min(b + 50, count)):
-        x = getattr(L, f"Block{i % 20}")(4, name=f"b{i}")(x)
-    branches.append(x)
-x = keras.layers.Concatenate()(branches) if len(branches) > 1 else branches[0]
-keras.Model(inputs, x).save(path)
-"""
-
-
 def wide_plugin_model(site: Path, path: Path, depth: int) -> Path:
     """A model of ``depth`` plugin layers (each with a schema), in branches of 50."""
-    run_child(WIDE_MODEL, str(depth), str(path), site=site)
+    run_child(child("wide_model"), str(depth), str(path), site=site)
     return path

@@ -1,0 +1,17 @@
+"""A whole process that loads one model with ``keras.saving.load_model``: timed from outside.
+
+    python benchmarks/children/keras_load.py MODEL.keras
+
+The reference for ``whole_load.py``: the model's 20 plugin classes (``bench_layers``)
+are passed as ``custom_objects``, as a user without layerhub would.
+"""
+
+import sys
+
+import bench_layers.layers as L
+import keras
+
+keras.saving.load_model(
+    sys.argv[1],
+    custom_objects={f"BenchLayers>Block{i}": getattr(L, f"Block{i}") for i in range(20)},
+)

@@ -1,0 +1,48 @@
+"""In-process load times of one model: raw weights read, Keras's load, layerhub's load.
+
+    python benchmarks/children/load_times.py MODEL.keras RUNS
+
+One warm-up of each (imports, discovery, page cache), then ``RUNS`` rounds of the three
+in an order that flips every round. The raw read is
+``zipfile.ZipFile(path).read("model.weights.h5")``. Prints the three medians as JSON.
+"""
+
+import json
+import statistics
+import sys
+import time
+import zipfile
+
+import keras
+
+import layerhub
+
+path, runs = sys.argv[1], int(sys.argv[2])
+
+
+def clock(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def raw():
+    return zipfile.ZipFile(path).read("model.weights.h5")
+
+
+def plain():
+    return keras.saving.load_model(path)
+
+
+def fast():
+    return layerhub.load_model(path)
+
+
+for fn in (raw, plain, fast):
+    fn()  # warm: imports, discovery, page cache
+times = {"raw": [], "keras": [], "layerhub": []}
+for i in range(runs):  # the order flips every run, so drift in the machine's load hits all
+    order = [("raw", raw), ("keras", plain), ("layerhub", fast)]
+    for name, fn in order if i % 2 == 0 else order[::-1]:
+        times[name].append(clock(fn))
+print(json.dumps({k: statistics.median(v) for k, v in times.items()}))
