@@ -79,6 +79,6 @@ def test_a_wheel_install_carries_the_shipped_schemas(tmp_path: Path) -> None:
     )
     (wheel,) = tmp_path.glob("layerhub-*.whl")
     site = install([wheel], tmp_path / "site")
-    assert sorted(p.name for p in (site / "layerhub" / "schemas").iterdir()) == SHIPPED
+    assert sorted(p.name for p in (site / "layerhub" / "schemas" / "json").iterdir()) == SHIPPED
     assert not (site / "layerhub" / "schemas").is_symlink()
     check_install(run_python(FIND_SCHEMAS, site=site), site)

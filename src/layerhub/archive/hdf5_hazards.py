@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..errors import CorruptArchiveError, TooManyLinks, UnsafeArchiveError, UnsupportedHDF5
 from ..findings import Finding, Severity
-from .hdf5_layout import Link, walk
+from .hdf5_layout import Link, walk_file
 from .limits import Limits
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def inspect_layout(
     budget = size_budget(stored_bytes, limits)
     count = 0
     try:
-        for record in walk(fileobj, size, limits.max_members):
+        for record in walk_file(fileobj, size, limits.max_members):
             if isinstance(record, Link):
                 count += 1
                 if count > limits.max_members:

@@ -122,7 +122,7 @@ class _Object:
         return found[0] if found else None
 
 
-def walk(fileobj: BinaryIO, size: int, max_links: int) -> Iterator[Link | Dataset]:
+def walk_file(fileobj: BinaryIO, size: int, max_links: int) -> Iterator[Link | Dataset]:
     """Every link and every dataset of the file, in the order h5py visits them.
 
     Links come in ``visititems_links`` order; a dataset comes right after the first
@@ -845,4 +845,4 @@ def checksum(data: bytes, stored: bytes) -> None:
         raise _fail("checksum mismatch")
 
 
-__all__ = ["Dataset", "Link", "walk"]
+__all__ = ["Dataset", "Link", "walk_file"]

@@ -5,8 +5,6 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from ..kerasio.introspect import kind_of as introspected_kind
-
 LAYER = "layer"
 MODEL = "model"
 FUNCTION = "function"
@@ -35,15 +33,6 @@ KINDS = (
 CONFIGURABLE = frozenset(KINDS) - {FUNCTION}
 #: Kinds that take an input and produce an output tensor.
 CALLABLE_LAYERS = frozenset({LAYER, MODEL})
-
-
-def kind_of(target: Any) -> str:
-    """The kind of ``target`` (a class or a function); ``unknown`` for anything else.
-
-    The same classification ``layerhub show`` and the indexes report.
-    """
-    kind = introspected_kind(target)
-    return kind if kind in KINDS else UNKNOWN
 
 
 def function_role(fn: Any) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import CheckFailure, CheckSkipped, PluginError
+from ..kerasio.introspect import kind_of
 from ..plugins.registry import Entry, import_target
 from . import kinds
 
@@ -50,7 +51,10 @@ class Subject:
 
     @functools.cached_property
     def kind(self) -> str:
-        return kinds.kind_of(self.target)
+        """The kind of the target, as ``layerhub show`` and the indexes report it;
+        ``unknown`` for anything that is not a Keras object of a known kind."""
+        kind = kind_of(self.target)
+        return kind if kind in kinds.KINDS else kinds.UNKNOWN
 
     def example(self) -> tuple[Any, Any]:
         """A fresh ``(instance, example_input)``: each check gets objects of its own."""

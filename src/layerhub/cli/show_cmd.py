@@ -22,13 +22,13 @@ def describe(name: str) -> dict[str, Any] | None:
     from ..index.trusted import trusted
     from ..kerasio.provenance import entry_record
     from ..plugins.discovery import get_registry
-    from ..plugins.registry import Source
+    from ..plugins.registry import ProviderSource
     from ..schemas.refs import load_schema
 
     entry = get_registry().get(name)
     if entry is None:
         return None
-    indexes = {Source.TRUSTED: trusted, Source.CURATED: curated_index}
+    indexes = {ProviderSource.TRUSTED: trusted, ProviderSource.CURATED: curated_index}
     index = indexes.get(entry.provider.source)
     record = index().record(entry.provider.distribution, name) if index else None
     if record is None:

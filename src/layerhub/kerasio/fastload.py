@@ -61,7 +61,7 @@ TESTED_BACKENDS = ("tensorflow", "jax")
 MIN_DEFERRED_SIZE = 1 << 16
 
 
-def load_model(filepath: Any, custom_objects: Any, compile: bool, safe_mode: bool) -> Any:
+def fast_load_model(filepath: Any, custom_objects: Any, compile: bool, safe_mode: bool) -> Any:
     """``keras.saving.load_model`` with deferred initialization, on a supported Keras."""
     import keras
 

@@ -89,7 +89,7 @@ def load_model(
 
     import keras
 
-    load = fastload.load_model if fast else keras.saving.load_model
+    load = fastload.fast_load_model if fast else keras.saving.load_model
     user = precedence.user or None
     try:
         with precedence.applied(objects):

@@ -35,7 +35,7 @@ from ..index.installed import IndexedDistribution, indexed_distributions, instal
 from ..names import normalize_name
 from .cache import DiscoveryCache, Point
 from .registrar import PluginRegistrar
-from .registry import ENTRY_POINT_GROUP, Entry, Provider, Registry, Source
+from .registry import ENTRY_POINT_GROUP, Entry, Provider, ProviderSource, Registry
 
 if TYPE_CHECKING:
     import importlib_metadata
@@ -150,7 +150,7 @@ def discover(
             accept(provider, point.value, [Entry(*row[:2], provider, *row[2:]) for row in recorded])
             continue
         try:
-            plugin = load(point)
+            plugin = load_entry_point(point)
         except Exception as exc:
             fail(provider, point.value, f"{type(exc).__name__}: {exc}")
             continue
@@ -178,7 +178,7 @@ def discover(
 
 
 #: The index an indexed distribution's records come from, as a provider's source.
-INDEX_SOURCES = {"trusted": Source.TRUSTED, "curated": Source.CURATED}
+INDEX_SOURCES = {"trusted": ProviderSource.TRUSTED, "curated": ProviderSource.CURATED}
 
 
 def indexed_entries(indexed: Iterable[IndexedDistribution]) -> list[Entry]:
@@ -205,7 +205,7 @@ def list_entry_points() -> list[Point]:
     return sorted(points, key=lambda p: (normalize_name(p.distribution), p.name))
 
 
-def load(point: Point) -> object:
+def load_entry_point(point: Point) -> object:
     """Import the object an entry point names (``module:attr``, as the packaging spec says)."""
     import importlib_metadata
 

@@ -23,7 +23,7 @@ import importlib_metadata
 
 from ..findings import Finding, Severity
 from ..index.trusted import store_path, trusted
-from ..schemas.plugin import schema_problem as plugin_schema_problem
+from ..schemas.plugin import schema_problem
 from .allowlist import AllowList
 from .discovery import Discovery, discover
 from .registry import Entry
@@ -67,7 +67,7 @@ def entry_problems(entry: Entry) -> list[Finding]:
         if error:
             problems.append(Finding("missing-target", Severity.HIGH, error, where))
     if entry.schema is not None:
-        error = schema_problem(entry.schema)
+        error = schema_file_problem(entry.schema)
         if error:
             problems.append(Finding("bad-schema", Severity.HIGH, error, where))
     return problems
@@ -121,7 +121,7 @@ def top_level_names(tree: ast.Module) -> set[str]:
     return names
 
 
-def schema_problem(schema: Any) -> str:
+def schema_file_problem(schema: Any) -> str:
     """Why a schema (a dict or ``"package:path.json"``) is unusable, or ``""``."""
     if isinstance(schema, str):
         package, _, relative = schema.partition(":")
@@ -137,7 +137,7 @@ def schema_problem(schema: Any) -> str:
     if not isinstance(schema, dict):
         return f"a schema must be a JSON object, got {type(schema).__name__}"
     # The file was read statically above; the rules are the ones load and save apply.
-    return plugin_schema_problem(schema) or ""
+    return schema_problem(schema) or ""
 
 
 def installed_version(distribution: str) -> str | None:

@@ -22,7 +22,7 @@ from ..schemas.refs import SchemaRef
 ENTRY_POINT_GROUP = "layerhub"
 
 
-class Source(enum.Enum):
+class ProviderSource(enum.Enum):
     """How a provider came to offer its names; the values are the manifest's words."""
 
     ENTRY_POINT = "entry-point"  # a plugin: a ``layerhub`` entry point and its hook
@@ -33,12 +33,12 @@ class Source(enum.Enum):
 
 class Provider(NamedTuple):
     """Who provides an entry: a distribution (by its metadata name), its version, how
-    (:class:`Source`) and, for a plugin, the name of its entry point."""
+    (:class:`ProviderSource`) and, for a plugin, the name of its entry point."""
 
     distribution: str
     version: str
     plugin: str = ""
-    source: Source = Source.ENTRY_POINT
+    source: ProviderSource = ProviderSource.ENTRY_POINT
 
     @property
     def requirement(self) -> str:
@@ -46,12 +46,12 @@ class Provider(NamedTuple):
 
     def describe(self) -> str:
         """``layerhub plugin 'acme' from acme-blocks==1.0`` (or the index it came from)."""
-        if self.source is Source.ENTRY_POINT:
+        if self.source is ProviderSource.ENTRY_POINT:
             return f"layerhub plugin {self.plugin!r} from {self.requirement}"
         return f"{self.requirement} (from the {self.source.value} index)"
 
 
-USER_PROVIDER = Provider("the caller", "", source=Source.USER)
+USER_PROVIDER = Provider("the caller", "", source=ProviderSource.USER)
 
 
 #: Serialises target imports so that each is imported once. One lock for every entry:
