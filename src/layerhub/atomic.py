@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,7 +26,8 @@ def replacing(target: Path) -> Iterator[Path]:
     the file its usual permissions.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp{target.suffix}")
+    # os.urandom, not uuid: importing uuid costs milliseconds on every discovery.
+    temporary = target.with_name(f".{target.name}.{os.urandom(4).hex()}.tmp{target.suffix}")
     try:
         yield temporary
         fsync_file(temporary)

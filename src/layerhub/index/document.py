@@ -22,8 +22,6 @@ from typing import Any, NamedTuple
 from .. import data, settings
 from ..errors import IndexFormatError, IndexUnavailableError
 from ..names import normalize_name
-from ..schemas.shipped import INDEX_SCHEMA
-from ..schemas.violations import require_valid
 from ..version import __version__
 
 FORMAT = 1
@@ -68,7 +66,7 @@ class Index(NamedTuple):
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise IndexFormatError(f"{location}: not valid JSON ({exc})") from None
         if validate:
-            require_valid(doc, INDEX_SCHEMA, location, WHAT, IndexFormatError)
+            check_index(doc, location, IndexFormatError)
         elif not isinstance(doc, dict) or doc.get("format") != FORMAT:
             raise IndexFormatError(f"{location}: not a {WHAT} (format {FORMAT})")
         return cls(doc, location)
@@ -118,6 +116,18 @@ class Index(NamedTuple):
                 return (0, version)
 
         return f"{dist['distribution']}=={max(providing, key=newest)}"
+
+
+def check_index(doc: Any, where: str, error: type[Exception]) -> None:
+    """Raise ``error`` naming every way ``doc`` breaks the index schema.
+
+    The validator is imported here, not at the top: discovery reads the curated and
+    trusted indexes through this module without validating them.
+    """
+    from ..schemas.shipped import INDEX_SCHEMA
+    from ..schemas.violations import require_valid
+
+    require_valid(doc, INDEX_SCHEMA, where, WHAT, error)
 
 
 #: An index that knows no names.

@@ -17,12 +17,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .. import atomic, child, settings
+from .. import settings
 from ..errors import ChildFailed, IndexFormatError, PluginWarning, TrustError
 from ..names import normalize_name
-from ..schemas.shipped import INDEX_SCHEMA
-from ..schemas.violations import require_valid
-from .document import EMPTY, WHAT, Index, document
+from .document import EMPTY, Index, check_index, document
 
 STORE_NAME = "trusted.json"
 #: The module whose ``python -m`` run introspects distributions (it imports keras).
@@ -63,6 +61,8 @@ def trusted() -> Index:
 
 def introspect_in_child(distributions: Sequence[str]) -> list[dict[str, Any]]:
     """What each of ``distributions`` registers with Keras, found in a child process."""
+    from .. import child  # here, as in save: discovery imports this module for trusted()
+
     try:
         results: list[dict[str, Any]] = child.run(INTROSPECTION, distributions)
     except ChildFailed as exc:
@@ -96,11 +96,13 @@ def untrust(distributions: Iterable[str]) -> list[str]:
 
 def save(records: Sequence[dict[str, Any]], remove: Iterable[str]) -> None:
     """Replace (or drop) records in the store, validated, written atomically."""
+    from .. import atomic
+
     drop = {normalize_name(r["name"]) for r in records} | set(remove)
     kept = [d for d in trusted().distributions if normalize_name(d["name"]) not in drop]
     fields = ("name", "version", "source", "keras_version", "objects")
     new = [{k: r[k] for k in fields if k in r} for r in records]
     doc = document([*kept, *new])
     path = store_path()
-    require_valid(doc, INDEX_SCHEMA, str(path), WHAT, TrustError)
+    check_index(doc, str(path), TrustError)
     atomic.write_text(path, json.dumps(doc, indent=1) + "\n")

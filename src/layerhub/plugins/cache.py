@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .. import atomic, settings
+from .. import settings
 from ..version import __version__
 
 FORMAT = 1
@@ -224,5 +224,7 @@ class DiscoveryCache:
             "records": {k: v for k, v in self._records.items() if k in keys},
             "installed": self._installed,
         }
+        from .. import atomic  # here: most discoveries replay the record and write nothing
+
         with contextlib.suppress(OSError):
             atomic.write_text(self.path, json.dumps(data))

@@ -177,15 +177,12 @@ def discover(
     return Discovery(registry, tuple(infos), tuple(indexed))
 
 
-#: The index an indexed distribution's records come from, as a provider's source.
-INDEX_SOURCES = {"trusted": ProviderSource.TRUSTED, "curated": ProviderSource.CURATED}
-
-
 def indexed_entries(indexed: Iterable[IndexedDistribution]) -> list[Entry]:
     """Lazy entries for the names of installed trusted or curated distributions."""
     entries = []
     for dist in indexed:
-        provider = Provider(dist.distribution, dist.version, source=INDEX_SOURCES[dist.source])
+        # The index's name ("trusted", "curated") is the provider source's value.
+        provider = Provider(dist.distribution, dist.version, source=ProviderSource(dist.source))
         entries.extend(Entry(o["name"], o["target"], provider) for o in dist.objects)
     return entries
 

@@ -8,7 +8,6 @@ jsonschema), for every registration; the file is read when the schema is first n
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Mapping
@@ -70,5 +69,7 @@ def schema_sha256(schema: SchemaRef | None) -> str | None:
         document = load_schema(schema)
     except SchemaError:
         return None
+    import hashlib  # here: discovery imports this module, and only saving hashes
+
     canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
