@@ -24,9 +24,7 @@ import os
 from pathlib import Path
 
 from ..errors import CorruptArchiveError
-from .directory import read_directory
 from .layout import H5_SUFFIXES, ModelArchive
-from .legacy_h5 import read_h5
 from .limits import Limits
 from .zipped import read_zip
 
@@ -38,8 +36,14 @@ def read_archive(path: str | os.PathLike[str], limits: Limits | None = None) -> 
     p = Path(location)
     if not p.exists():
         raise CorruptArchiveError(f"{location}: no such file or directory")
+    # The readers of the rarer formats are imported for the file at hand only: a scan
+    # or a load of a .keras zip spends nothing on them.
     if p.is_dir():
+        from .directory import read_directory
+
         return read_directory(p, limits)
     if p.suffix.lower() in H5_SUFFIXES:
+        from .legacy_h5 import read_h5
+
         return read_h5(p, limits)
     return read_zip(p, limits)
