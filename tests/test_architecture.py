@@ -45,8 +45,8 @@ def test_every_layerhub_variable_is_read_in_settings_and_documented():
     assert [str(p) for p in readers] == ["settings.py"]
     readme = (ROOT / "README.md").read_text()
     for variable in settings.VARIABLES:
-        assert f"`{variable.name}" in readme, f"{variable.name} missing from the README"
-        assert f"``{variable.name}" in settings.__doc__, f"{variable.name} missing in settings"
+        assert f"`{variable}" in readme, f"{variable} missing from the README"
+        assert f"``{variable}" in settings.__doc__, f"{variable} missing in settings"
 
 
 def test_the_version_is_written_once():

@@ -2,7 +2,7 @@
 
 Settings are read when they are needed, not at import: a test, a notebook or a server
 may change the environment between two loads. Each variable is declared once in
-:data:`VARIABLES`, with what it does; the README's table and ``docs/`` list the same
+:data:`VARIABLES` and described once, in the table below; the README lists the same
 names (a test keeps them in step).
 
 | variable | effect |
@@ -27,48 +27,30 @@ names (a test keeps them in step).
 from __future__ import annotations
 
 import os
-from typing import NamedTuple
 
 from .errors import ConfigurationError
 
-
-class Variable(NamedTuple):
-    """One environment variable: its name and what it does."""
-
-    name: str
-    help: str
-
-
-DISABLE_PLUGINS = Variable(
-    "LAYERHUB_DISABLE_PLUGINS", "disable plugins by entry-point or distribution name"
-)
-DISABLE_PLUGIN_AUTOLOAD = Variable(
-    "LAYERHUB_DISABLE_PLUGIN_AUTOLOAD", "disable every entry-point plugin"
-)
-PREFER = Variable("LAYERHUB_PREFER", "who wins when two providers claim one name")
-STRICT = Variable("LAYERHUB_STRICT", "plugin warnings become errors (for CI)")
-DISABLE_CURATED = Variable("LAYERHUB_DISABLE_CURATED", "ignore the curated index")
-NO_CACHE = Variable("LAYERHUB_NO_CACHE", "do not record or replay discovery")
-CACHE_DIR = Variable("LAYERHUB_CACHE_DIR", "where discovery records live")
-HOME = Variable("LAYERHUB_HOME", "where the trusted index lives")
-INDEX = Variable("LAYERHUB_INDEX", "an index (file, site or URL) naming what to install")
-INDEX_TIMEOUT = Variable("LAYERHUB_INDEX_TIMEOUT", "seconds to wait for an index URL")
-ALLOWED_PROVIDERS = Variable(
-    "LAYERHUB_ALLOWED_PROVIDERS", "only these distributions may provide objects"
-)
-ALLOWED_PACKAGES = Variable(
-    "LAYERHUB_ALLOWED_PACKAGES", "the packages Keras may import by module name"
-)
-ALLOWLIST_FILE = Variable("LAYERHUB_ALLOWLIST_FILE", "a TOML file with the allow-lists")
-ALLOWED_MEMBERS = Variable(
-    "LAYERHUB_ALLOWED_MEMBERS", "glob patterns of extra archive members to accept"
-)
-DEBUG = Variable("LAYERHUB_DEBUG", "the CLI shows a traceback for an internal error")
+DISABLE_PLUGINS = "LAYERHUB_DISABLE_PLUGINS"
+DISABLE_PLUGIN_AUTOLOAD = "LAYERHUB_DISABLE_PLUGIN_AUTOLOAD"
+PREFER = "LAYERHUB_PREFER"
+STRICT = "LAYERHUB_STRICT"
+DISABLE_CURATED = "LAYERHUB_DISABLE_CURATED"
+NO_CACHE = "LAYERHUB_NO_CACHE"
+CACHE_DIR = "LAYERHUB_CACHE_DIR"
+HOME = "LAYERHUB_HOME"
+INDEX = "LAYERHUB_INDEX"
+INDEX_TIMEOUT = "LAYERHUB_INDEX_TIMEOUT"
+ALLOWED_PROVIDERS = "LAYERHUB_ALLOWED_PROVIDERS"
+ALLOWED_PACKAGES = "LAYERHUB_ALLOWED_PACKAGES"
+ALLOWLIST_FILE = "LAYERHUB_ALLOWLIST_FILE"
+ALLOWED_MEMBERS = "LAYERHUB_ALLOWED_MEMBERS"
+DEBUG = "LAYERHUB_DEBUG"
 #: The archive reader's limits: ``LAYERHUB_<FIELD>`` for each numeric field of
 #: :class:`layerhub.archive.limits.Limits` (``LAYERHUB_MAX_MEMBERS``...).
 LIMIT_PREFIX = "LAYERHUB_"
 
-VARIABLES: tuple[Variable, ...] = (
+#: Every variable, each described in the table above.
+VARIABLES = (
     DISABLE_PLUGINS,
     DISABLE_PLUGIN_AUTOLOAD,
     PREFER,
@@ -87,22 +69,22 @@ VARIABLES: tuple[Variable, ...] = (
 )
 
 
-def text(variable: Variable) -> str:
+def text(variable: str) -> str:
     """The variable's value, stripped; ``""`` when unset."""
-    return os.environ.get(variable.name, "").strip()
+    return os.environ.get(variable, "").strip()
 
 
-def flag(variable: Variable) -> bool:
+def flag(variable: str) -> bool:
     """A switch: set to anything but ``""``, ``0``, ``false`` or ``no``."""
     return text(variable).lower() not in ("", "0", "false", "no")
 
 
-def items(variable: Variable) -> list[str]:
+def items(variable: str) -> list[str]:
     """A comma-separated list, without blanks."""
     return [item.strip() for item in text(variable).split(",") if item.strip()]
 
 
-def number(variable: Variable, default: float) -> float:
+def number(variable: str, default: float) -> float:
     """A number; anything else is a :class:`~layerhub.errors.ConfigurationError`."""
     value = text(variable)
     if not value:
@@ -110,7 +92,7 @@ def number(variable: Variable, default: float) -> float:
     try:
         return float(value)
     except ValueError:
-        raise ConfigurationError(f"{variable.name}: expected a number, got {value!r}") from None
+        raise ConfigurationError(f"{variable}: expected a number, got {value!r}") from None
 
 
 def limit(field: str) -> str:

@@ -30,7 +30,7 @@ from .. import settings
 from ..errors import ConfigurationError
 from ..names import normalize_name
 
-FILE_VAR = settings.ALLOWLIST_FILE.name
+FILE_VAR = settings.ALLOWLIST_FILE
 TABLE = "allowlist"
 #: The packages Keras 3's ``serialization_lib`` imports by module name.
 DEFAULT_PACKAGES = ("keras", "keras_hub", "keras_cv", "keras_nlp")
@@ -57,7 +57,7 @@ class AllowList(NamedTuple):
             packages = settings.items(settings.ALLOWED_PACKAGES)
         if settings.items(settings.ALLOWED_PROVIDERS):
             providers = settings.items(settings.ALLOWED_PROVIDERS)
-            source = settings.ALLOWED_PROVIDERS.name
+            source = settings.ALLOWED_PROVIDERS
         return cls(
             frozenset(packages),
             None if providers is None else frozenset(normalize_name(p) for p in providers),

@@ -59,10 +59,10 @@ def wheel_names(wheel: Path) -> list[dict[str, Any]]:
         except (zipfile.BadZipFile, OSError) as exc:
             raise IndexBuildError(f"{wheel.name}: not a readable wheel ({exc})") from None
         env = {
-            settings.DISABLE_PLUGIN_AUTOLOAD.name: "1",
-            settings.DISABLE_CURATED.name: "1",
-            settings.HOME.name: str(Path(tmp) / "home"),
-            settings.STRICT.name: "1",
+            settings.DISABLE_PLUGIN_AUTOLOAD: "1",
+            settings.DISABLE_CURATED: "1",
+            settings.HOME: str(Path(tmp) / "home"),
+            settings.STRICT: "1",
         }
         try:
             return child.run(__name__, [str(unpacked)], env=env)
