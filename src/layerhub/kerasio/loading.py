@@ -157,8 +157,7 @@ def resolve_references(
     each with what to install (:func:`layerhub.index.requirements.requirements_for`: the
     archive's ``manifest``, the curated index, ``LAYERHUB_INDEX``).
     """
-    provided = precedence.provided
-    wanted = [r for r in references if r.name not in provided]
+    wanted = [r for r in references if r.name not in precedence.provided]
     objects, failures = precedence.resolve(get_registry(), (r.name for r in wanted))
     missing = [
         MissingObject(r.name, r.pointer, failures.get(r.name, ""))

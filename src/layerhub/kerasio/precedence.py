@@ -37,19 +37,15 @@ class Precedence:
     ) -> None:
         self.user: dict[str, Any] = {**scoped_objects(scoped_names), **(custom_objects or {})}
         self.registered_by_user: dict[str, Any] = dict(keras_registered_objects())
-
-    @property
-    def provided(self) -> set[str]:
-        """Every name the user provides one way or another: plugins must not answer them."""
-        return {*self.user, *self.registered_by_user}
+        #: Every name the user provides one way or another: plugins must not answer them.
+        self.provided: frozenset[str] = frozenset({*self.user, *self.registered_by_user})
 
     def resolve(self, registry: Registry, names: Iterable[str]) -> tuple[dict, dict]:
         """Import the plugin targets of ``names`` the user does not provide.
 
         Returns ``(objects, failures)`` as :meth:`Registry.resolve` does.
         """
-        provided = self.provided
-        result = registry.resolve(dict.fromkeys(n for n in names if n not in provided))
+        result = registry.resolve(dict.fromkeys(n for n in names if n not in self.provided))
         restore_registrations(self.registered_by_user)
         return result
 

@@ -32,8 +32,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from ..errors import UnresolvableReference
-from .shipped import META_SCHEMA, SHIPPED_BASE, SHIPPED_NAMES, resolve, shipped
+from .shipped import META_SCHEMA, SHIPPED_BASE, SHIPPED_NAMES, first_unresolvable, shipped
 
 if TYPE_CHECKING:
     import jsonschema_rs
@@ -182,7 +181,7 @@ def schema_accepted(document: Any) -> bool:
     except Exception as exc:  # jsonschema_rs cannot compile the meta-schema: never expected
         debug("no meta-schema pre-filter: %s", exc)
         return False
-    return regexes_compile(document) and references_resolve(document)
+    return regexes_compile(document) and first_unresolvable(document) is None
 
 
 @functools.cache
@@ -208,18 +207,6 @@ def regexes_compile(document: Any) -> bool:
                 re.compile(regex)
             except Exception:  # re.error, or a regex too large to compile
                 return False
-    return True
-
-
-def references_resolve(document: Any) -> bool:
-    """Every ``$ref``/``$dynamicRef`` leads somewhere (:func:`~.shipped.resolve`)."""
-    for node in dicts(document):
-        for key in ("$ref", "$dynamicRef"):
-            if isinstance(node.get(key), str):
-                try:
-                    resolve(node[key], document)
-                except UnresolvableReference:
-                    return False
     return True
 
 
