@@ -25,6 +25,7 @@ from .errors import (
 from .version import __version__
 
 _LAZY = {
+    "activate": "layerhub.kerasio.activation",
     "load_model": "layerhub.kerasio.loading",
     "model_from_json": "layerhub.kerasio.loading",
     "scope": "layerhub.kerasio.loading",
@@ -43,6 +44,7 @@ __all__ = [
     "SchemaViolationError",
     "UnsafeArchiveError",
     "__version__",
+    "activate",
     "get_registry",
     "hookimpl",
     "load_model",
@@ -52,6 +54,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from .kerasio.activation import activate
     from .kerasio.loading import load_model, model_from_json, scope
     from .kerasio.saving import save_model
     from .plugins.discovery import get_registry

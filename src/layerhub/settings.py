@@ -22,6 +22,7 @@ names (a test keeps them in step).
 | ``LAYERHUB_ALLOWLIST_FILE`` | a TOML file with both lists |
 | ``LAYERHUB_MAX_*``, ``LAYERHUB_ALLOWED_MEMBERS`` | limits of the archive reader |
 | ``LAYERHUB_DEBUG=1`` | the CLI shows a traceback for an internal error |
+| ``LAYERHUB_ACTIVATE=1`` | ``layerhub.activate()`` at interpreter start (a ``.pth`` file) |
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ ALLOWED_PACKAGES = "LAYERHUB_ALLOWED_PACKAGES"
 ALLOWLIST_FILE = "LAYERHUB_ALLOWLIST_FILE"
 ALLOWED_MEMBERS = "LAYERHUB_ALLOWED_MEMBERS"
 DEBUG = "LAYERHUB_DEBUG"
+#: Read at interpreter start by ``layerhub-activate.pth`` (which cannot import this
+#: module cheaply, so it spells the name itself; a test keeps the two in step).
+ACTIVATE = "LAYERHUB_ACTIVATE"
 #: The archive reader's limits: ``LAYERHUB_<FIELD>`` for each numeric field of
 #: :class:`layerhub.archive.limits.Limits` (``LAYERHUB_MAX_MEMBERS``...).
 LIMIT_PREFIX = "LAYERHUB_"
@@ -66,6 +70,7 @@ VARIABLES = (
     ALLOWLIST_FILE,
     ALLOWED_MEMBERS,
     DEBUG,
+    ACTIVATE,
 )
 
 

@@ -2,50 +2,61 @@
 
 Loaded with ``-p keras_dropin`` into a pytest run over test files shipped inside the
 installed Keras. Every public binding of ``load_model`` (``keras.saving``,
-``keras.models`` and ``keras.src.saving.saving_api``, which Keras's tests call) is
-swapped for :func:`layerhub.load_model`. layerhub itself ends in Keras's loader, so the
-real function stays reachable from inside layerhub's call (tracked per thread).
+``keras.models`` and ``keras.src.saving.saving_api``) *is* :func:`layerhub.load_model`,
+assigned the way users do it, with nothing to stop layerhub from calling itself: it
+must reach Keras's own implementation by itself. Keras's tests also call its internal
+loaders (``saving_lib.load_model``, ``legacy_h5_format.load_model_from_hdf5``) with
+file paths; those calls go to layerhub too (file objects and open HDF5 groups, which
+``layerhub.load_model`` does not take, still go to Keras).
 
-Only the tests whose code calls a public ``load_model`` are kept: the others exercise
-Keras internals (``saving_lib.load_model``) that layerhub does not replace, and would
-only spend CI time.
+``KERAS_DROPIN_OFF=1`` runs the same selection on Keras alone.
+
+Only the tests whose code calls one of those loaders are kept: the others exercise
+Keras internals that layerhub does not replace, and would only spend CI time.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import os
 import re
-import threading
 
 import keras
 import pytest
-from keras.src.saving import saving_api
+from keras.src.legacy.saving import legacy_h5_format
+from keras.src.saving import saving_api, saving_lib
 
 import layerhub
 
-ORIGINAL = saving_api.load_model
-BINDINGS = (keras.saving, keras.models, saving_api)
-_inside = threading.local()
 calls = {"layerhub": 0}
-PUBLIC_CALL = re.compile(r"\b(saving_api|saving|models)\.load_model\(")
+CALL = re.compile(r"\b(saving_api|saving|models|saving_lib)\.load_model\(|load_model_from_hdf5\(")
 
 
-@functools.wraps(ORIGINAL)
-def load_model(filepath, *args, **kwargs):
-    if getattr(_inside, "active", False):  # layerhub handing over to Keras
-        return ORIGINAL(filepath, *args, **kwargs)
-    _inside.active = True
-    try:
-        calls["layerhub"] += 1
-        return layerhub.load_model(filepath, *args, **kwargs)
-    finally:
-        _inside.active = False
+def counted(filepath, *args, **kwargs):
+    calls["layerhub"] += 1
+    return layerhub.load_model(filepath, *args, **kwargs)
+
+
+def paths_to_layerhub(keras_loader):
+    @functools.wraps(keras_loader)
+    def load(filepath, *args, **kwargs):
+        if isinstance(filepath, (str, os.PathLike)):
+            return counted(filepath, *args, **kwargs)
+        return keras_loader(filepath, *args, **kwargs)
+
+    return load
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    for module in BINDINGS:
-        module.load_model = load_model
+    if os.environ.get("KERAS_DROPIN_OFF"):  # the same tests on Keras alone, to compare
+        return
+    for module in (keras.saving, keras.models, saving_api):
+        module.load_model = counted
+    saving_lib.load_model = paths_to_layerhub(saving_lib.load_model)
+    legacy_h5_format.load_model_from_hdf5 = paths_to_layerhub(
+        legacy_h5_format.load_model_from_hdf5
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -53,7 +64,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         function = getattr(item, "function", None)
         source = inspect.getsource(function) if function is not None else ""
-        (keep if PUBLIC_CALL.search(source) else drop).append(item)
+        (keep if CALL.search(source) else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

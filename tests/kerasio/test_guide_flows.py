@@ -464,20 +464,30 @@ def test_load_model_is_a_drop_in(saved, seed_site):
 KERAS_SUITE = [
     "keras/src/saving/saving_api_test.py",
     "keras/src/saving/saving_lib_test.py",
+    "keras/src/legacy/saving/legacy_h5_format_test.py",
 ]
 #: Fails with plain Keras too: the fixture it reads is not shipped in the Keras wheel.
 KERAS_BROKEN = "test_legacy_load_skips_missing_nested_containers"
+#: Where layerhub refuses a file first, for its own reason, on purpose (each is listed
+#: with that reason in docs/security.md, "Keras's own saving tests").
+REFUSED_FIRST = {
+    "SafeZipReadTest::test_load_model_rejects_bomb_config",
+    "SafeZipReadTest::test_load_model_rejects_bomb_weights",
+}
 
 
+@pytest.mark.slow
 def test_keras_saving_suite_passes_with_layerhub_load_model(tmp_path):
-    """Keras's own saving tests, with every public ``load_model`` replaced by layerhub's."""
+    """Keras's own saving tests, with every ``load_model`` replaced by layerhub's."""
     # Found, not imported: the pytest process itself stays free of keras.
     site = Path(importlib.util.find_spec("keras").origin).parents[1]
+    dropin = str(Path(__file__).parents[1] / "dropin")
     proc = run_python(
         "import sys, pytest; sys.exit(pytest.main(sys.argv[1:]))",
         "-p",
         "keras_dropin",
         "-q",
+        "-rf",
         "-p",
         "no:cacheprovider",
         "-p",
@@ -491,12 +501,20 @@ def test_keras_saving_suite_passes_with_layerhub_load_model(tmp_path):
         "-k",
         f"not {KERAS_BROKEN}",
         *(str(site / path) for path in KERAS_SUITE),
-        env={"PYTHONPATH": str(Path(__file__).parents[1] / "dropin")},
+        env={"PYTHONPATH": os.pathsep.join(filter(None, [dropin, os.environ.get("PYTHONPATH")]))},
         check=False,
+        timeout=1200,
     )
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    failed = {
+        line.split()[1].lstrip(":")
+        for line in proc.stdout.splitlines()
+        if line.startswith("FAILED ")
+    }
+    assert failed == REFUSED_FIRST, proc.stdout[-6000:] + proc.stderr[-2000:]
+    summary = proc.stdout.strip().splitlines()[-1]
+    assert int(summary.split(" passed")[0].split()[-1]) >= 40, summary
     calls = int(proc.stdout.split("layerhub.load_model calls: ")[1].split()[0])
-    assert calls >= 10, proc.stdout[-2000:]
+    assert calls >= 40, proc.stdout[-2000:]
 
 
 # -- 7. export ----------------------------------------------------------------------------

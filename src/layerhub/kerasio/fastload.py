@@ -48,6 +48,7 @@ from typing import Any
 
 from ..archive.layout import WEIGHTS_MEMBER
 from ..archive.members import MemberReader, StoredMember, member_crc, stored_member
+from .keras_own import keras_load_model
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ def fast_load_model(filepath: Any, custom_objects: Any, compile: bool, safe_mode
     import keras
 
     def plain() -> Any:
-        return keras.saving.load_model(
+        return keras_load_model(
             filepath, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode
         )
 

@@ -35,6 +35,7 @@ from ..references.walk import Reference, custom_references, walk
 from ..safety.policy import check_archive
 from ..schemas.plugin import raise_for_violations
 from . import fastload
+from .keras_own import keras_load_model, keras_model_from_json
 from .precedence import Precedence
 
 
@@ -71,10 +72,8 @@ def load_model(
                 "source before Keras runs it; download it and load the local file, or pass "
                 "safe_mode=False if you trust it"
             )
-        import keras
-
         with scope(custom_objects):
-            return keras.saving.load_model(
+            return keras_load_model(
                 filepath, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode
             )
     archive = read_archive(filepath)
@@ -87,9 +86,7 @@ def load_model(
     if validate:
         raise_for_violations(references, get_registry(), skip=precedence.user, source=archive.path)
 
-    import keras
-
-    load = fastload.fast_load_model if fast else keras.saving.load_model
+    load = fastload.fast_load_model if fast else keras_load_model
     user = precedence.user or None
     try:
         with precedence.applied(objects):
@@ -97,10 +94,53 @@ def load_model(
     except LayerhubError:
         raise
     except Exception as exc:
-        message = " ".join(str(exc).split())[:500]
+        message = shorten_dumps(" ".join(str(exc).split()))
         raise ModelLoadError(
             f"{archive.path}: Keras could not load the model: {type(exc).__name__}: {message}"
         ) from exc
+
+
+#: A Keras message longer than this has the middles of its config dumps cut.
+MESSAGE_LIMIT = 2000
+#: What stays of each end of a cut dump.
+DUMP_HEAD, DUMP_TAIL = 300, 100
+
+
+def shorten_dumps(message: str, limit: int = MESSAGE_LIMIT) -> str:
+    """Keras's message whole, but for the middles of its ``{...}`` config dumps.
+
+    Keras puts the cause before, after or between dumps of the whole config ("Unable to
+    reconstruct an instance of ...", "Exception encountered: ..."); only text inside the
+    longest balanced braces is ever cut, longest first, until the message fits.
+    """
+    spans = sorted(brace_spans(message), key=lambda span: span[0] - span[1])
+    cuts = []
+    excess = len(message) - limit
+    for start, end in spans:
+        if excess <= 0:
+            break
+        removed = end - start - DUMP_HEAD - DUMP_TAIL
+        if removed > 0:
+            cuts.append((start + DUMP_HEAD, end - DUMP_TAIL, removed))
+            excess -= removed
+    for start, end, removed in sorted(cuts, reverse=True):
+        message = f"{message[:start]} ... [{removed} characters cut] ... {message[end:]}"
+    return message
+
+
+def brace_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of every outermost balanced ``{...}`` in ``text``."""
+    spans, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        if char == "{":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif char == "}" and depth:
+            depth -= 1
+            if depth == 0:
+                spans.append((start, i + 1))
+    return spans
 
 
 def model_from_json(json_string: str, custom_objects: Mapping[str, Any] | None = None) -> Any:
@@ -118,10 +158,8 @@ def model_from_json(json_string: str, custom_objects: Mapping[str, Any] | None =
     precedence = Precedence(custom_objects, scoped_names=(r.name for r in references))
     objects = resolve_references(references, precedence, "model JSON")
 
-    import keras
-
     with precedence.applied(objects):
-        return keras.models.model_from_json(json_string, custom_objects=precedence.user or None)
+        return keras_model_from_json(json_string, custom_objects=precedence.user or None)
 
 
 @contextlib.contextmanager

@@ -45,7 +45,7 @@ VOCABULARY_LAYERS = frozenset({"StringLookup", "IntegerLookup", "TextVectorizati
 #: Layers whose config makes Keras run code from outside the file's config.
 CODE_LOADING_LAYERS = {
     "TFSMLayer": "loads an external TensorFlow SavedModel, whose graph can run any op",
-    "TorchModuleWrapper": "unpickles a torch module (torch.load runs arbitrary code)",
+    "TorchModuleWrapper": "unpickles a torch module (torch.load: arbitrary code execution)",
 }
 #: Pointer tokens under which ``walk`` reports a name string its parent already stands for.
 ECHO_KEYS = frozenset({"registered_name", "class_name", "config"})
@@ -236,7 +236,10 @@ def lambda_finding(ref: Reference, inner: dict[str, Any]) -> Finding | None:
     """
     if ref.class_name == "__lambda__":
         return Finding(
-            "lambda", Severity.CRITICAL, "a serialized Python lambda (arbitrary code)", ref.pointer
+            "lambda",
+            Severity.CRITICAL,
+            "a serialized Python lambda (arbitrary code execution)",
+            ref.pointer,
         )
     function = inner.get("function")
     if isinstance(function, dict) and function.get("class_name") == "__lambda__":
@@ -254,7 +257,7 @@ def lambda_finding(ref: Reference, inner: dict[str, Any]) -> Finding | None:
     return Finding(
         "lambda",
         Severity.CRITICAL,
-        "a Lambda layer with serialized Python code (arbitrary code)",
+        "a Lambda layer with serialized Python code (arbitrary code execution)",
         ref.pointer,
     )
 
