@@ -2,6 +2,8 @@
 
 - :mod:`.precedence`: the one protocol by which user objects win over plugin objects;
 - :mod:`.loading`: ``load_model``, ``model_from_json`` and ``scope``;
+- :mod:`.keras_own`: Keras's own loaders whatever was patched, and the one Keras patch;
+- :mod:`.activation`: ``layerhub.activate()`` and ``LAYERHUB_ACTIVATE``;
 - :mod:`.saving`: ``save_model`` (atomic, validated, with a provenance manifest);
 - :mod:`.provenance`: the manifest written into a saved archive;
 - :mod:`.fastload`: the load that skips initializing weights the archive overwrites;

@@ -27,6 +27,7 @@ import inspect
 import os
 import sys
 import threading
+import warnings
 import zipfile
 from typing import Any, NamedTuple
 
@@ -86,8 +87,166 @@ def keras_load_model(
         if os.path.isdir(path) and os.path.exists(os.path.join(path, "config.json")):
             return own.load_archive(path, **kwargs)
         if path.endswith((".h5", ".hdf5")) and os.path.exists(path):
-            return own.load_hdf5(path, **kwargs)
+            return load_hdf5(path, custom_objects, compile, safe_mode)
     return own.load_model(filepath, **kwargs)
+
+
+def load_hdf5(path: str, custom_objects: Any, compile: bool, safe_mode: bool) -> Any:
+    """Keras's legacy ``.h5`` load, with the training configuration of older Keras
+    translated so that Keras 3 can compile from it (:func:`translate_training_config`).
+
+    Keras builds the model and sets its weights; the compile step is Keras's own too
+    (``compile_args_from_training_config``, then the saved optimizer state), on the
+    translated configuration. What Keras 3 still cannot restore leaves the model
+    uncompiled, with one warning saying so.
+    """
+    own = keras_own()
+    training_config = read_training_config(path) if compile else None
+    if training_config is None:  # nothing to translate: Keras's load, unchanged
+        return own.load_hdf5(
+            path, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode
+        )
+    model = own.load_hdf5(path, custom_objects=custom_objects, compile=False, safe_mode=safe_mode)
+    try:
+        compile_from_training_config(
+            model, translate_training_config(training_config), custom_objects
+        )
+    except Exception as exc:
+        warnings.warn(
+            f"layerhub: {path}: the model was loaded uncompiled: Keras 3 cannot restore its "
+            f"training configuration ({type(exc).__name__}: {exc}); compile it yourself",
+            UserWarning,
+            stacklevel=4,
+        )
+        return model
+    restore_optimizer_state(model, path)
+    return model
+
+
+def read_training_config(path: str) -> Any:
+    from keras.src.legacy.saving import json_utils
+    from keras.src.utils.module_utils import h5py
+
+    with h5py.File(path, mode="r") as f:
+        text = f.attrs.get("training_config")
+    if text is None:
+        return None
+    return json_utils.decode(text.decode("utf-8") if hasattr(text, "decode") else text)
+
+
+#: Keyword arguments of tf.keras 2.x optimizers that Keras 3 optimizers do not take.
+DROPPED_OPTIMIZER_ARGUMENTS = ("decay", "jit_compile", "is_legacy_optimizer")
+#: Metric names Keras 3's ``compile`` resolves by itself against the loss.
+COMPILE_METRIC_NAMES = ("accuracy", "acc", "crossentropy", "ce")
+
+
+def translate_training_config(config: dict[str, Any]) -> dict[str, Any]:
+    """The training configuration of a Keras 2 / tf.keras 2.x (or Keras 3 legacy) ``.h5``
+    file, as Keras 3 can compile from it.
+
+    - Losses and metrics saved as names (``"mse"``, ``"accuracy"``) stay names, for
+      ``compile`` to resolve: Keras 3 fails to deserialize them ("not a
+      KerasSaveable subclass"). A tf.keras ``MeanMetricWrapper`` around a named
+      function becomes that name.
+    - Optimizers: ``Custom>Adam`` is ``Adam``, ``lr`` is ``learning_rate``, and the
+      arguments Keras 3 dropped (:data:`DROPPED_OPTIMIZER_ARGUMENTS`) are dropped.
+    """
+    translated = dict(config)
+    for key in ("loss", "metrics", "weighted_metrics"):
+        if translated.get(key) is not None:
+            translated[key] = named_metrics(translated[key])
+    optimizer = translated.get("optimizer_config")
+    if isinstance(optimizer, dict) and isinstance(optimizer.get("config"), dict):
+        arguments = {
+            ("learning_rate" if k == "lr" else k): v
+            for k, v in optimizer["config"].items()
+            if k not in DROPPED_OPTIMIZER_ARGUMENTS
+        }
+        class_name = optimizer.get("class_name")
+        if isinstance(class_name, str) and class_name.startswith("Custom>"):
+            class_name = class_name.removeprefix("Custom>")
+        translated["optimizer_config"] = {
+            **optimizer,
+            "class_name": class_name,
+            "config": arguments,
+        }
+    return translated
+
+
+def named_metrics(value: Any) -> Any:
+    """Names stay names; a tf.keras ``MeanMetricWrapper`` of a named function is that name."""
+    if isinstance(value, list):
+        return [named_metrics(v) for v in value]
+    if isinstance(value, dict) and value.get("class_name") == "MeanMetricWrapper":
+        inner = value.get("config") or {}
+        name, fn = inner.get("name"), inner.get("fn")
+        if name in COMPILE_METRIC_NAMES:
+            return name
+        return fn if isinstance(fn, str) else value
+    if isinstance(value, dict) and "class_name" not in value:  # one entry per output
+        return {k: named_metrics(v) for k, v in value.items()}
+    return value
+
+
+def only_names(value: Any) -> bool:
+    if isinstance(value, str):
+        return True
+    if isinstance(value, list):
+        return all(only_names(v) for v in value)
+    if isinstance(value, dict) and "class_name" not in value:
+        return all(only_names(v) for v in value.values())
+    return False
+
+
+def compile_from_training_config(model: Any, config: dict[str, Any], custom_objects: Any) -> None:
+    """``model.compile`` as Keras's legacy loader does it; names are handed to
+    ``compile`` as names instead of being deserialized."""
+    from keras.src.backend.common import global_state
+    from keras.src.legacy.saving import saving_utils
+    from keras.src.saving import object_registration
+
+    objects = {
+        **(custom_objects or {}),
+        **object_registration.GLOBAL_CUSTOM_OBJECTS,
+        **global_state.get_global_attribute("custom_objects_scope_dict", {}),
+    }
+    names = {
+        k: config[k] for k in ("loss", "metrics", "weighted_metrics") if only_names(config.get(k))
+    }
+    arguments = saving_utils.compile_args_from_training_config(
+        {**config, **dict.fromkeys(names)}, objects
+    )
+    arguments.update(names)
+    metrics = arguments.get("metrics")
+    single_output = len(model.outputs or ()) == 1
+    one_list = isinstance(metrics, list) and len(metrics) == 1 and isinstance(metrics[0], list)
+    if single_output and one_list:  # tf.keras: one list of metrics per output
+        arguments["metrics"] = metrics[0]
+    model.compile(**arguments)
+    saving_utils.try_build_compiled_arguments(model)
+
+
+def restore_optimizer_state(model: Any, path: str) -> None:
+    """The saved optimizer variables, as Keras's legacy loader restores them."""
+    from keras.src import optimizers
+    from keras.src.legacy.saving import legacy_h5_format
+    from keras.src.utils.module_utils import h5py
+
+    with h5py.File(path, mode="r") as f:  # the values are read while the file is open
+        if "optimizer_weights" not in f:
+            return
+        values = legacy_h5_format.load_optimizer_weights_from_hdf5_group(f)
+        try:
+            if isinstance(model.optimizer, optimizers.Optimizer):
+                model.optimizer.build(model._trainable_variables)
+            model.optimizer.set_weights(values)
+        except (ValueError, NotImplementedError, AttributeError) as exc:
+            warnings.warn(
+                f"layerhub: {path}: the saved optimizer state does not fit this optimizer "
+                f"({exc}); training starts from a freshly initialized optimizer",
+                UserWarning,
+                stacklevel=5,
+            )
 
 
 def keras_model_from_json(json_string: str, custom_objects: Any = None) -> Any:

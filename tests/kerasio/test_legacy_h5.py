@@ -1,0 +1,89 @@
+"""Legacy ``.h5`` files as users have them: written by tf.keras 2.x and by Keras 3's
+legacy path, compiled the Keras 2 way (``compile("adam", "mse")``). Keras 3 cannot
+compile them back ("not a KerasSaveable subclass"); layerhub translates the training
+configuration and restores the compile state and the optimizer's variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from support import last_json, pip, run_python
+
+pytestmark = pytest.mark.slow
+
+#: tf.keras 2.x is the ``tf-keras`` distribution matching the installed TensorFlow.
+TF_KERAS = "tf-keras==2.21.0"
+
+SAVE = """
+import sys, numpy as np
+if sys.argv[2] == "tf_keras":
+    import tf_keras as keras
+else:
+    import keras
+out = sys.argv[1] + "/" + sys.argv[2]
+model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, activation="relu"),
+                          keras.layers.Dense(2)])
+model.compile(keras.optimizers.Adam(learning_rate=0.005), "mse", metrics=["mae", "accuracy"])
+x = np.random.RandomState(0).rand(8, 3).astype("float32")
+model.fit(x, np.ones((8, 2)), epochs=2, verbose=0)
+model.save(out + ".h5")
+np.save(out + "_x.npy", x)
+np.save(out + "_pred.npy", model.predict(x, verbose=0))
+"""
+
+LOAD = """
+import json, sys, warnings
+import numpy as np
+import keras, layerhub
+out = sys.argv[1] + "/" + sys.argv[2]
+try:
+    keras.saving.load_model(out + ".h5")
+    keras_says = "loaded"
+except Exception as exc:
+    keras_says = str(exc)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    model = layerhub.load_model(out + ".h5")
+x = np.load(out + "_x.npy")
+print(json.dumps({
+    "keras": keras_says,
+    "compiled": model.compiled,
+    "optimizer": type(model.optimizer).__name__,
+    "learning_rate": float(model.optimizer.learning_rate),
+    "iterations": int(model.optimizer.iterations),
+    "loss": model.loss,
+    "metrics": sorted(m for m in model.get_compile_config()["metrics"]),
+    "same": bool(np.array_equal(model.predict(x, verbose=0), np.load(out + "_pred.npy"))),
+    "warnings": [str(w.message) for w in caught if "layerhub" in str(w.message)],
+}))
+"""
+
+
+@pytest.fixture(scope="module")
+def legacy_files(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("legacy-h5")
+    tf_keras = out / "tf-keras-site"
+    pip("install", "--no-deps", "--target", str(tf_keras), TF_KERAS)
+    run_python(SAVE, str(out), "tf_keras", site=tf_keras, env={"TF_USE_LEGACY_KERAS": "1"})
+    run_python(SAVE, str(out), "keras3")
+    return out
+
+
+@pytest.mark.parametrize("writer", ["tf_keras", "keras3"])
+def test_legacy_h5_loads_with_its_compile_state(legacy_files, writer):
+    result = last_json(run_python(LOAD, str(legacy_files), writer, timeout=300).stdout)
+    # Keras 3.15 itself cannot compile the file back...
+    assert "is not a KerasSaveable subclass" in result["keras"]
+    # ...layerhub restores the compile state, the optimizer's variables and the weights.
+    assert result["compiled"]
+    assert result["optimizer"] == "Adam"
+    assert result["learning_rate"] == pytest.approx(0.005)
+    assert result["iterations"] == 2  # two epochs of one batch: the saved optimizer state
+    assert result["loss"] == "mse"
+    assert result["metrics"] == ["accuracy", "mae"] or result["metrics"] == [
+        "accuracy",
+        "mean_absolute_error",
+    ]
+    assert result["same"]
+    assert result["warnings"] == []
