@@ -238,7 +238,15 @@ def restore_optimizer_state(model: Any, path: str) -> None:
         values = legacy_h5_format.load_optimizer_weights_from_hdf5_group(f)
         try:
             if isinstance(model.optimizer, optimizers.Optimizer):
-                model.optimizer.build(model._trainable_variables)
+                # every trainable variable of the model; Keras's loader passes the model's
+                # own (``_trainable_variables``), none for a Sequential or a Functional,
+                # so its optimizer keeps only the first two saved values
+                model.optimizer.build(model.trainable_variables)
+            values = with_learning_rate(model.optimizer, values)
+            if len(values) != len(model.optimizer.variables):
+                raise ValueError(
+                    f"{len(values)} saved values for {len(model.optimizer.variables)} variables"
+                )
             model.optimizer.set_weights(values)
         except (ValueError, NotImplementedError, AttributeError) as exc:
             warnings.warn(
@@ -247,6 +255,17 @@ def restore_optimizer_state(model: Any, path: str) -> None:
                 UserWarning,
                 stacklevel=5,
             )
+
+
+def with_learning_rate(optimizer: Any, values: list[Any]) -> list[Any]:
+    """tf.keras 2.x saved ``[iteration, slots...]``; a Keras 3 optimizer with a constant
+    learning rate holds it as its second variable, which the file does not have (its
+    value came from the optimizer config)."""
+    variables = list(optimizer.variables)
+    rate = getattr(optimizer, "_learning_rate", None)
+    if len(variables) > 1 and len(values) == len(variables) - 1 and variables[1] is rate:
+        return [values[0], variables[1].numpy(), *values[1:]]
+    return values
 
 
 def keras_model_from_json(json_string: str, custom_objects: Any = None) -> Any:
