@@ -25,8 +25,9 @@ changes:
 
 Both rely on Keras internals, which is why they live in this one module: the Keras range
 it was tested against is pinned (:data:`TESTED_KERAS`), and outside that range, on an
-untested backend, or when the file is not a local ``.keras`` zip, the plain
-``keras.saving.load_model`` path runs instead (logged at debug level). If the fast path
+untested backend, or when the file is not a local ``.keras`` zip, Keras's own load runs
+instead (:func:`~layerhub.kerasio.keras_own.keras_load_model`, never the public
+``keras.saving.load_model``, which may be layerhub itself; logged at debug level). If the fast path
 fails for any reason, the load is redone on Keras's own path, so every error a caller
 sees is the one Keras raises for that file.
 """
