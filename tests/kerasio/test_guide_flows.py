@@ -506,7 +506,7 @@ def test_keras_saving_suite_passes_with_layerhub_load_model(tmp_path):
         timeout=1200,
     )
     failed = {
-        line.split()[1].lstrip(":")
+        "::".join(line.split()[1].split("::")[-2:])
         for line in proc.stdout.splitlines()
         if line.startswith("FAILED ")
     }

@@ -109,7 +109,7 @@ path = sys.argv[1] + "/unrestorable.h5"
 shutil.copy(src, path)
 with h5py.File(path, "r+") as f:
     config = json.loads(f.attrs["training_config"])
-    config["optimizer_config"]["class_name"] = "NoSuchOptimizer"
+    config["loss"] = {"class_name": "NoSuchLoss", "config": {}}  # nothing provides it
     f.attrs["training_config"] = json.dumps(config)
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
@@ -124,4 +124,4 @@ def test_what_cannot_be_restored_loads_uncompiled_with_one_warning(legacy_files)
     assert not result["compiled"]
     assert len(result["warnings"]) == 1
     assert "loaded uncompiled" in result["warnings"][0]
-    assert "NoSuchOptimizer" in result["warnings"][0]
+    assert "unrestorable.h5" in result["warnings"][0]
