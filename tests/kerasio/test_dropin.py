@@ -24,7 +24,6 @@ import json, sys, shutil, zipfile
 from pathlib import Path
 import numpy as np
 import keras, layerhub
-from layerhub.kerasio.activation import deactivate
 from layerhub.kerasio import fastload
 
 keras.saving.load_model = layerhub.load_model
