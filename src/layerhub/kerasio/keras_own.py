@@ -62,7 +62,7 @@ def keras_own() -> KerasOwn:
                 return function
         raise RuntimeError(
             f"layerhub cannot reach Keras's own {module.__name__}.{name}: it was replaced "
-            "before layerhub was imported"
+            "(without functools.wraps) before layerhub first used Keras"
         )
 
     return KerasOwn(
