@@ -4,7 +4,8 @@ layerhub is a drop-in for Keras's loader, so it accepts exactly what Keras accep
 rejects the rest with Keras's own wording (inside a :class:`~layerhub.LayerhubError`
 that is also the ``ValueError`` Keras raises). Local ``.keras`` zips, unzipped
 ``.keras`` directories and legacy ``.h5`` files are read by :mod:`layerhub.archive.reader`;
-sources only Keras can open (remote URLs, ``hf://`` repositories, Orbax checkpoint
+``hf://`` repositories are fetched by :mod:`layerhub.archive.hub` and then read like a
+directory. Sources only Keras can open (other remote URLs, Orbax checkpoint
 directories) cannot be analysed first, so ``load_model`` refuses them in safe mode and
 hands them to Keras, with every plugin object in scope, only with ``safe_mode=False``. Nothing here
 imports keras.
@@ -29,12 +30,15 @@ class Source(enum.Enum):
     """How ``load_model`` treats an input."""
 
     ARCHIVE = "archive"  # layerhub reads the config and imports only what it references
+    HUB = "hub"  # a Hugging Face Hub repository: fetched, then read like a directory
     KERAS_ONLY = "keras-only"  # only Keras can open it: every plugin object in scope
 
 
 def classify_source(filepath: str | os.PathLike[str]) -> Source:
     """Decide like ``keras.saving.load_model``; raise its errors for what it rejects."""
     location = os.fspath(filepath)
+    if location.startswith("hf://"):
+        return Source.HUB
     if REMOTE_RE.match(location):
         return Source.KERAS_ONLY
     path = Path(location)

@@ -36,12 +36,18 @@ class Weight:
 
 
 def read_weights(filepath: str | os.PathLike[str]) -> list[Weight]:
-    """Every array stored in the weights of ``filepath``, in HDF5 order."""
+    """Every array stored in the weights of ``filepath``, in HDF5 order (an ``hf://``
+    repository's are fetched first, :func:`layerhub.archive.hub.fetch`)."""
     import h5py
 
     location = os.fspath(filepath)
+    path = Path(location)
+    if location.startswith("hf://"):
+        from .hub import fetch
+
+        path = fetch(location).path
     try:
-        with open_weights(Path(location)) as source, h5py.File(source, "r") as f:
+        with open_weights(path) as source, h5py.File(source, "r") as f:
             found: list[Weight] = []
 
             def visit(name: str, node: Any) -> None:
