@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import (
     CorruptArchiveError,
+    HubError,
     LayerhubError,
+    MissingDependencyError,
     MissingObjectsError,
     ModelLoadError,
     PluginError,
@@ -35,7 +37,9 @@ _LAZY = {
 
 __all__ = [
     "CorruptArchiveError",
+    "HubError",
     "LayerhubError",
+    "MissingDependencyError",
     "MissingObjectsError",
     "ModelLoadError",
     "PluginError",

@@ -126,7 +126,7 @@ def fetch(location: str, limits: Limits | None = None, *, weights: bool = True) 
     try:
         info = hub.HfApi().model_info(source.repo_id, revision=source.revision, files_metadata=True)
     except Exception as exc:
-        if not unreachable(hub, exc):
+        if not unreachable(exc):
             raise hub_error(source.url(), exc) from None
         return cached(hub, source, exc)
     commit = info.sha
@@ -226,10 +226,11 @@ def push(location: str, folder: Path, message: str) -> str:
     return info.oid
 
 
-def unreachable(hub: ModuleType, exc: Exception) -> bool:
+def unreachable(exc: Exception) -> bool:
     """Whether ``exc`` means the Hub could not be asked (offline, network, Hub down), the
     cases where huggingface_hub itself falls back to its cache."""
-    errors = hub.errors
+    import huggingface_hub.errors as errors
+
     if isinstance(exc, errors.OfflineModeIsEnabled):
         return True
     if isinstance(exc, errors.HfHubHTTPError):
