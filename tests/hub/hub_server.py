@@ -13,7 +13,7 @@ It answers the calls the real ``huggingface_hub`` client makes to load and push 
 
 Repositories live in memory with real git-style shas. Every request is recorded in
 :attr:`HubServer.requests` so tests can count what was downloaded; ``fail_commits``
-makes the commit call fail (after reading it, like a Hub that errors mid-push).
+makes the commit call fail with 422 (after reading it, like a Hub rejecting a push).
 """
 
 from __future__ import annotations
@@ -200,10 +200,11 @@ class HubServer:
                 with server.lock:
                     exists = repo_id in server.repos
                     server.repos.setdefault(repo_id, Repo())
-                if exists:
-                    self.reply(409, {"error": "You already created this model repo"})
+                url = f"{server.endpoint}/{repo_id}"
+                if exists:  # the Hub's conflict names the repository too
+                    self.reply(409, {"error": "You already created this model repo", "url": url})
                 else:
-                    self.reply(200, {"url": f"{server.endpoint}/{repo_id}"})
+                    self.reply(200, {"url": url})
 
             def preupload(self, repo_id: str, payload: dict) -> None:
                 files = [
@@ -214,8 +215,8 @@ class HubServer:
 
             def commit(self, repo_id: str, branch: str, body: bytes) -> None:
                 lines = [json.loads(line) for line in body.splitlines() if line.strip()]
-                if server.fail_commits:
-                    self.reply(500, {"error": "hub_server: commit refused (fail_commits)"})
+                if server.fail_commits:  # 4xx: the client does not retry it (it does 5xx)
+                    self.reply(422, {"error": "hub_server: commit refused (fail_commits)"})
                     return
                 repo = server.repos.get(repo_id)
                 if repo is None:

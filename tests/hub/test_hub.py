@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import socket
 import zipfile
 from pathlib import Path
 
@@ -292,6 +293,7 @@ def test_a_failed_push_leaves_the_repository_as_it_was(hub, seed_models, tmp_pat
         hub.fail_commits = False
     assert result["error"] == "HubError"
     assert result["message"].startswith("hf://alice/kept: push failed:")
+    assert hub.requests.count(("POST", "/api/models/alice/kept/commit/main")) == 1
     assert hub.repos["alice/kept"].branches == {"main": before}
     assert hub.repos["alice/kept"].commits == {before: files}
 
@@ -330,7 +332,10 @@ def hub_servable(path: Path) -> dict[str, bytes] | None:
             return None
         if any(i.compress_size * 100 < i.file_size for i in infos if i.file_size > 1 << 20):
             return None
-        return {n: zf.read(n) for n in names}
+        try:
+            return {n: zf.read(n) for n in names}
+        except (zipfile.BadZipFile, NotImplementedError, RuntimeError):
+            return None  # truncated, encrypted or an unknown compression: the container
 
 
 HOSTILE = """
@@ -369,3 +374,25 @@ def test_hostile_repositories_are_refused_like_local_files(hub, corpus, seed_sit
     result = last_json(run_python(HOSTILE, *expected, site=seed_site, env=env).stdout)
     assert result["results"] == expected
     assert result["ran"] is False and result["payload"] is False
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_an_unreachable_hub_falls_back_to_the_cache(hub, loaded, pushed, seed_site, loader_home):
+    env = hub_env(hub, loader_home, HF_ENDPOINT=f"http://127.0.0.1:{closed_port()}")
+    proc = run_layerhub("resolve", "--json", "hf://alice/seed", site=seed_site, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["commit"] == pushed["second"]
+
+
+def test_an_unreachable_hub_with_nothing_cached_is_one_line(hub, tmp_path):
+    env = hub_env(hub, tmp_path, HF_ENDPOINT=f"http://127.0.0.1:{closed_port()}")
+    proc = run_layerhub("scan", "hf://alice/seed", env=env)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("layerhub: error: hf://alice/seed: the Hub cannot be reached")
+    assert "no cached snapshot" in proc.stderr and len(proc.stderr.splitlines()) == 1

@@ -22,7 +22,7 @@ inside these functions; nothing here imports keras.
 
 from __future__ import annotations
 
-import os
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any, NamedTuple
@@ -39,16 +39,12 @@ from .layout import (
     ModelArchive,
 )
 from .limits import Limits, limit_error
+from .sources import HUB_PREFIX as PREFIX
 
-PREFIX = "hf://"
 #: The JSON files of a model directory: each bounded by ``max_config_bytes``.
 JSON_FILES = (CONFIG_MEMBER, METADATA_MEMBER, MANIFEST_MEMBER)
 MODEL_FILES = frozenset((*JSON_FILES, WEIGHTS_MEMBER, NPZ_WEIGHTS_MEMBER))
 INSTALL_HINT = "pip install 'layerhub[hub]'"
-
-
-def is_hub(location: str | os.PathLike[str]) -> bool:
-    return isinstance(location, str) and location.startswith(PREFIX)
 
 
 class HubSource(NamedTuple):
@@ -152,6 +148,10 @@ def fetch(location: str, limits: Limits | None = None, *, weights: bool = True) 
         raise
     except Exception as exc:
         raise hub_error(where, exc) from None
+    for name, size in sizes.items():  # the limits held for the declared sizes: and the files?
+        got = (config.parent / name).stat().st_size
+        if got != size:
+            raise CorruptArchiveError(f"{where}: {name} is {got} bytes, the Hub declared {size}")
     return Snapshot(source, commit, config.parent)
 
 
@@ -236,11 +236,12 @@ def unreachable(exc: Exception) -> bool:
     if isinstance(exc, errors.HfHubHTTPError):
         response = getattr(exc, "response", None)
         return response is not None and response.status_code >= 500
-    return (
-        isinstance(exc, (OSError, TimeoutError))
-        or "Connect" in type(exc).__name__
-        or ("Timeout" in type(exc).__name__)
+    # the HTTP client huggingface_hub uses, already imported by it: httpx2 (2.x), httpx
+    # (1.x) or requests (0.x, whose errors are OSErrors)
+    transport = tuple(
+        sys.modules[name].TransportError for name in ("httpx2", "httpx") if name in sys.modules
     )
+    return isinstance(exc, (OSError, *transport))
 
 
 def hub_error(where: str, exc: Exception, doing: str = "") -> HubError:

@@ -26,6 +26,7 @@ from pathlib import Path
 from ..errors import CorruptArchiveError
 from .layout import H5_SUFFIXES, ModelArchive
 from .limits import Limits
+from .sources import is_hub
 from .zipped import read_zip
 
 
@@ -41,7 +42,7 @@ def read_archive(
     """
     limits = limits or Limits.from_env()
     location = os.fspath(path)
-    if location.startswith("hf://"):
+    if is_hub(location):
         from .hub import fetch
 
         return fetch(location, limits, weights=weights).read(limits)

@@ -22,6 +22,8 @@ from pathlib import Path
 from ..errors import CorruptArchiveError
 from .layout import H5_SUFFIXES
 
+#: A Hugging Face Hub repository: ``hf://owner/name[@REVISION]``.
+HUB_PREFIX = "hf://"
 #: ``keras.src.utils.file_utils.is_remote_path``: gfile mounts and any URL scheme.
 REMOTE_RE = re.compile(r"^(/cns|/cfs|/gcs|/hdfs|/readahead|/placer|/tfhub|.*://).*$")
 
@@ -34,10 +36,16 @@ class Source(enum.Enum):
     KERAS_ONLY = "keras-only"  # only Keras can open it: every plugin object in scope
 
 
+def is_hub(location: str | os.PathLike[str]) -> bool:
+    """Whether ``location`` names a Hugging Face Hub repository (only a ``str`` can:
+    ``pathlib`` folds the double slash)."""
+    return isinstance(location, str) and location.startswith(HUB_PREFIX)
+
+
 def classify_source(filepath: str | os.PathLike[str]) -> Source:
     """Decide like ``keras.saving.load_model``; raise its errors for what it rejects."""
     location = os.fspath(filepath)
-    if location.startswith("hf://"):
+    if is_hub(location):
         return Source.HUB
     if REMOTE_RE.match(location):
         return Source.KERAS_ONLY

@@ -20,6 +20,7 @@ from typing import Any
 
 from ..errors import CorruptArchiveError
 from .layout import WEIGHTS_MEMBER
+from .sources import is_hub
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def read_weights(filepath: str | os.PathLike[str]) -> list[Weight]:
 
     location = os.fspath(filepath)
     path = Path(location)
-    if location.startswith("hf://"):
+    if is_hub(location):
         from .hub import fetch
 
         path = fetch(location).path

@@ -28,6 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..archive.reader import read_archive
+    from ..archive.sources import is_hub
     from ..index import document
     from ..index.manifest import check_manifest
     from ..index.requirements import requirements_for
@@ -50,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     command += list(requirements)
     report = {
         "file": archive.path,  # hf://owner/name@<commit sha> for a Hub repository
-        "commit": archive.path.rpartition("@")[2] if args.file.startswith("hf://") else None,
+        "commit": archive.path.rpartition("@")[2] if is_hub(args.file) else None,
         # where the model had been loaded from when it was saved (its manifest's record)
         "loaded_from": (archive.manifest or {}).get("source"),
         "requirements": [{"requirement": r, "names": n} for r, n in requirements.items()],

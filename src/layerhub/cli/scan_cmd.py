@@ -12,6 +12,7 @@ import argparse
 import os
 import sys
 
+from ..archive.sources import is_hub
 from ..findings import Severity
 from ..plugins.allowlist import AllowList
 from ..plugins.discovery import discover, get_registry
@@ -40,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    missing = [f for f in args.files if not (f.startswith("hf://") or os.path.exists(f))]
+    missing = [f for f in args.files if not (is_hub(f) or os.path.exists(f))]
     if missing:
         print(f"layerhub: error: no such file: {', '.join(missing)}", file=sys.stderr)
         return 2

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import atomic
+from ..archive.sources import is_hub
 from ..index.manifest import recorded_requirements
 from ..plugins.discovery import get_registry
 from ..plugins.registry import Registry
@@ -44,7 +45,7 @@ def save_model(
     (``validate=False`` skips the check). ``"hf://owner/name[@BRANCH]"`` pushes to the
     Hugging Face Hub (:func:`push_model`).
     """
-    if isinstance(filepath, str) and filepath.startswith("hf://"):
+    if is_hub(filepath):
         push_model(model, filepath, validate=validate, **kwargs)
         return
     target = Path(filepath)
