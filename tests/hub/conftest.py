@@ -18,6 +18,9 @@ def hub() -> Iterator[HubServer]:
     server = HubServer().start()
     yield server
     server.stop()
+    # every call the client made is one the server implements: no Xet, LFS or other path
+    # was taken that the tests do not know about
+    assert server.unserved == []
 
 
 def hub_env(server: HubServer, home: Path, **extra: str) -> dict[str, str]:

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlsplit
 
+GITATTRIBUTES = b"*.h5 filter=lfs diff=lfs merge=lfs -text\n"
+
 
 def blob_sha(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
@@ -58,6 +60,8 @@ class HubServer:
     def __init__(self) -> None:
         self.repos: dict[str, Repo] = {}
         self.requests: list[tuple[str, str]] = []
+        #: requests for endpoints this server does not implement (the client changed?)
+        self.unserved: list[tuple[str, str]] = []
         self.fail_commits = False
         self.lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self.handler())
@@ -132,6 +136,7 @@ class HubServer:
                         return self.resolve(
                             "/".join(parts[:2]), parts[3], "/".join(parts[4:]), method
                         )
+                    server.unserved.append((method, path))
                     self.reply(404, {"error": f"not served: {method} {path}"})
                 except Exception as exc:  # a bug in the server: tell the client, loudly
                     self.reply(500, {"error": f"hub_server: {type(exc).__name__}: {exc}"})
@@ -199,7 +204,9 @@ class HubServer:
                 repo_id = f"{payload.get('organization') or 'user'}/{payload['name']}"
                 with server.lock:
                     exists = repo_id in server.repos
-                    server.repos.setdefault(repo_id, Repo())
+                    if not exists:  # like the Hub: a main branch with .gitattributes
+                        server.repos[repo_id] = Repo()
+                        server.repos[repo_id].commit({".gitattributes": GITATTRIBUTES})
                 url = f"{server.endpoint}/{repo_id}"
                 if exists:  # the Hub's conflict names the repository too
                     self.reply(409, {"error": "You already created this model repo", "url": url})

@@ -139,7 +139,7 @@ def test_the_push_is_one_commit_with_manifest_and_model_card(hub, pushed):
     version = manifest["objects"][0]["version"]
     assert f"pip install 'layerhub[hub]' 'layerhub-seed=={version}'" in card
     assert 'layerhub.load_model("hf://alice/seed")' in card
-    assert len(repo.commits) == 2  # two saves, two commits
+    assert len(repo.commits) == 3  # the repository's creation, then two saves: two commits
 
 
 OFFLINE = """
@@ -369,7 +369,7 @@ def test_hostile_repositories_are_refused_like_local_files(hub, corpus, seed_sit
         repo = "hostile/" + re.sub(r"[^A-Za-z0-9_.-]", "-", path.stem)
         hub.add(repo, files)
         expected[f"hf://{repo}"] = case.error
-    assert len(expected) >= 15  # most of the corpus is about content, not the zip
+    assert len(expected) >= 25  # most of the corpus is about content, not the zip container
     env = hub_env(hub, tmp_path, **{CANARY_VAR: str(tmp_path / "canary")})
     result = last_json(run_python(HOSTILE, *expected, site=seed_site, env=env).stdout)
     assert result["results"] == expected
@@ -396,3 +396,11 @@ def test_an_unreachable_hub_with_nothing_cached_is_one_line(hub, tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.startswith("layerhub: error: hf://alice/seed: the Hub cannot be reached")
     assert "no cached snapshot" in proc.stderr and len(proc.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("location", ["hf://owner", "hf://a/b/c", "hf://a/b@", "hf:///b"])
+def test_a_malformed_hub_location_names_the_expected_form(location):
+    import layerhub
+
+    with pytest.raises(layerhub.CorruptArchiveError, match="expected hf://owner/name"):
+        layerhub.load_model(location)
