@@ -14,9 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import (
     CorruptArchiveError,
-    HubError,
     LayerhubError,
-    MissingDependencyError,
     MissingObjectsError,
     ModelLoadError,
     PluginError,
@@ -37,9 +35,7 @@ _LAZY = {
 
 __all__ = [
     "CorruptArchiveError",
-    "HubError",
     "LayerhubError",
-    "MissingDependencyError",
     "MissingObjectsError",
     "ModelLoadError",
     "PluginError",

@@ -305,10 +305,12 @@ sys.modules["huggingface_hub"] = None  # as if not installed
 import layerhub
 try:
     layerhub.load_model("hf://alice/seed")
-except layerhub.MissingDependencyError as exc:
-    print(exc)
+except layerhub.LayerhubError as exc:
+    from layerhub.errors import MissingDependencyError
+    print(type(exc) is MissingDependencyError, isinstance(exc, ImportError), exc)
 """
     proc = run_python(code, env={"HF_HOME": str(tmp_path)})
+    assert proc.stdout.startswith("True True hf:// sources need the huggingface_hub package")
     assert "pip install 'layerhub[hub]'" in proc.stdout
 
 
