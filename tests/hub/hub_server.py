@@ -4,7 +4,8 @@ It answers the calls the real ``huggingface_hub`` client makes to load and push 
 (the client is pointed at it with ``HF_ENDPOINT``):
 
 - ``GET /api/models/{repo}[/revision/{rev}]``: repository info, the commit sha and each
-  file's size (``siblings``);
+  file's size (``siblings``); ``GET /api/models/{repo}/tree/{rev}``: the file list
+  Keras's own ``snapshot_download`` asks for;
 - ``HEAD``/``GET /{repo}/resolve/{rev}/{path}``: a file, with ``X-Repo-Commit``, ``ETag``
   (the git blob sha) and ``Content-Length``;
 - ``POST /api/repos/create``, ``/api/validate-yaml``, ``/api/models/{repo}/preupload/{rev}``
@@ -128,6 +129,8 @@ class HubServer:
                             return self.info(repo_id, "main")
                         if method == "GET" and rest[:1] == ["revision"]:
                             return self.info(repo_id, "/".join(rest[1:]))
+                        if method == "GET" and rest[:1] == ["tree"]:
+                            return self.tree(repo_id, "/".join(rest[1:]))
                         if method == "POST" and rest[:1] == ["preupload"]:
                             return self.preupload(repo_id, json.loads(body))
                         if method == "POST" and rest[:1] == ["commit"]:
@@ -187,6 +190,17 @@ class HubServer:
                     ]
                     payload = {"id": repo_id, "modelId": repo_id, "sha": sha, "private": False}
                     self.reply(200, {**payload, "siblings": siblings})
+
+            def tree(self, repo_id: str, revision: str) -> None:
+                """Every file of a commit, one page (what ``snapshot_download`` lists)."""
+                found = self.repo_and_commit(repo_id, revision)
+                if found:
+                    repo, sha = found
+                    entries = [
+                        {"type": "file", "path": p, "size": len(d), "oid": blob_sha(d)}
+                        for p, d in sorted(repo.commits[sha].items())
+                    ]
+                    self.reply(200, entries)
 
             def resolve(self, repo_id: str, revision: str, path: str, method: str) -> None:
                 found = self.repo_and_commit(repo_id, revision)

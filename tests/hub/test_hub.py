@@ -406,3 +406,17 @@ def test_a_malformed_hub_location_names_the_expected_form(location):
 
     with pytest.raises(layerhub.CorruptArchiveError, match="expected hf://owner/name"):
         layerhub.load_model(location)
+
+
+def test_only_the_model_files_are_downloaded(hub, seed_models, tmp_path):
+    files = {**seed_files(seed_models), "README.md": b"# card\n", "data/train.bin": b"x" * 4096}
+    commit = hub.add("alice/with-extras", files)
+    proc = run_layerhub("scan", "hf://alice/with-extras", env=hub_env(hub, tmp_path))
+    assert proc.returncode in (0, 1), proc.stderr  # findings or not: the seed plugin is absent
+    fetched = {
+        p.rpartition("/resolve/")[2].partition("/")[2]
+        for m, p in hub.requests
+        if m == "GET" and p.startswith("/alice/with-extras/resolve/")
+    }
+    assert fetched == set(seed_files(seed_models))  # no README.md, nothing under data/
+    assert f"hf://alice/with-extras@{commit}" in proc.stdout
