@@ -18,7 +18,7 @@ import os
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import atomic
 from ..archive.sources import is_hub
@@ -28,6 +28,9 @@ from ..plugins.registry import Registry
 from ..references.walk import custom_references
 from ..schemas.plugin import raise_for_violations
 from .provenance import add_manifest, manifest_for, source_of
+
+if TYPE_CHECKING:
+    from ..archive.hub import HubSource
 
 
 def save_model(
@@ -82,7 +85,7 @@ def push_model(model: Any, location: str, *, validate: bool = True, **kwargs: An
         return push(location, folder, "Save model using layerhub (Keras)")
 
 
-def model_card(source: Any, manifest: dict[str, Any]) -> str:
+def model_card(source: HubSource, manifest: dict[str, Any]) -> str:
     """Keras's model card, plus how to install what the model needs and load it."""
     requirements = sorted(set(recorded_requirements(manifest).values()))
     install = " ".join(["'layerhub[hub]'", *(f"'{r}'" for r in requirements)])
