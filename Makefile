@@ -15,7 +15,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --upgrade pip setuptools wheel
-	$(PIP) install -e '.[test,jax,docs]'
+	$(PIP) install -e '.[test,jax,docs,hub]'
 	touch $(STAMP)
 
 # The demo installs the seed plugin into .venv like a user would; the tests install

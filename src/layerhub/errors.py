@@ -153,6 +153,11 @@ class IndexUnavailableError(LayerhubError, OSError):
     """An index (file or URL) could not be read: missing file, network failure, HTTP error."""
 
 
+class HubError(LayerhubError, OSError):
+    """The Hugging Face Hub refused a request or could not be reached (and nothing cached
+    answers instead): repository or revision not found, no access, a failed push."""
+
+
 class TrustError(LayerhubError, ValueError):
     """``layerhub trust`` could not introspect a distribution (not installed, import crash)."""
 

@@ -22,9 +22,14 @@ def test_local_archives_are_read_by_layerhub(tmp_path: Path):
         assert classify_source(path) is Source.ARCHIVE, path
 
 
-@pytest.mark.parametrize("path", ["hf://org/model", "gs://bucket/m.keras", "/gcs/b/m.keras"])
+@pytest.mark.parametrize("path", ["gs://bucket/m.keras", "/gcs/b/m.keras", "https://x/m.keras"])
 def test_remote_sources_are_left_to_keras(path: str):
     assert classify_source(path) is Source.KERAS_ONLY
+
+
+@pytest.mark.parametrize("path", ["hf://org/model", "hf://org/model@v1"])
+def test_hub_repositories_are_fetched_then_read(path: str):
+    assert classify_source(path) is Source.HUB
 
 
 def test_a_directory_without_config_may_be_an_orbax_checkpoint(tmp_path: Path):
@@ -50,7 +55,7 @@ def test_what_keras_rejects_is_rejected_in_its_words(tmp_path, name, content, me
     assert str(path) in str(info.value)
 
 
-@pytest.mark.parametrize("path", ["hf://org/model", "gs://bucket/m.keras"])
+@pytest.mark.parametrize("path", ["gs://bucket/m.keras", "https://x/m.keras"])
 def test_sources_layerhub_cannot_analyse_are_refused_in_safe_mode(path: str):
     import layerhub
 

@@ -21,14 +21,18 @@ from .layout import (
 from .limits import Limits, limit_error
 
 
-def read_directory(p: Path, limits: Limits) -> ModelArchive:
-    """The config, metadata and manifest of the directory ``p``, and its weights' hazards."""
+def read_directory(p: Path, limits: Limits, *, links_within: Path | None = None) -> ModelArchive:
+    """The config, metadata and manifest of the directory ``p``, and its weights' hazards.
+
+    A symbolic link is refused unless it resolves inside ``links_within`` (the blobs a
+    huggingface_hub cache snapshot links to).
+    """
 
     def member(name: str) -> dict[str, Any] | None:
         file = p / name
         if not file.is_file():
             return None
-        if file.is_symlink():
+        if file.is_symlink() and not linked_within(file, links_within):
             message = f"{file}: a symbolic link, which may point anywhere"
             raise UnsafeArchiveError(
                 message, [Finding("symlink", Severity.CRITICAL, message, f"member:{name}")]
@@ -65,3 +69,7 @@ def read_directory(p: Path, limits: Limits) -> ModelArchive:
         member(MANIFEST_MEMBER),
         tuple(findings),
     )
+
+
+def linked_within(file: Path, root: Path | None) -> bool:
+    return root is not None and file.resolve().is_relative_to(root.resolve())

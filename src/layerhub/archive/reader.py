@@ -26,13 +26,26 @@ from pathlib import Path
 from ..errors import CorruptArchiveError
 from .layout import H5_SUFFIXES, ModelArchive
 from .limits import Limits
+from .sources import is_hub
 from .zipped import read_zip
 
 
-def read_archive(path: str | os.PathLike[str], limits: Limits | None = None) -> ModelArchive:
-    """Read the model config (and metadata, and layerhub's manifest) of a saved model."""
+def read_archive(
+    path: str | os.PathLike[str], limits: Limits | None = None, *, weights: bool = True
+) -> ModelArchive:
+    """Read the model config (and metadata, and layerhub's manifest) of a saved model.
+
+    ``hf://owner/name[@REVISION]`` is a model directory on the Hugging Face Hub: its
+    snapshot is fetched first (:func:`layerhub.archive.hub.fetch`) and the archive is
+    named ``hf://owner/name@<commit sha>``; ``weights=False`` fetches only its JSON files
+    (for commands that never read weights).
+    """
     limits = limits or Limits.from_env()
     location = os.fspath(path)
+    if is_hub(location):
+        from .hub import fetch
+
+        return fetch(location, limits, weights=weights).read(limits)
     p = Path(location)
     if not p.exists():
         raise CorruptArchiveError(f"{location}: no such file or directory")

@@ -4,7 +4,8 @@ layerhub is a drop-in for Keras's loader, so it accepts exactly what Keras accep
 rejects the rest with Keras's own wording (inside a :class:`~layerhub.LayerhubError`
 that is also the ``ValueError`` Keras raises). Local ``.keras`` zips, unzipped
 ``.keras`` directories and legacy ``.h5`` files are read by :mod:`layerhub.archive.reader`;
-sources only Keras can open (remote URLs, ``hf://`` repositories, Orbax checkpoint
+``hf://`` repositories are fetched by :mod:`layerhub.archive.hub` and then read like a
+directory. Sources only Keras can open (other remote URLs, Orbax checkpoint
 directories) cannot be analysed first, so ``load_model`` refuses them in safe mode and
 hands them to Keras, with every plugin object in scope, only with ``safe_mode=False``. Nothing here
 imports keras.
@@ -21,6 +22,8 @@ from pathlib import Path
 from ..errors import CorruptArchiveError
 from .layout import H5_SUFFIXES
 
+#: A Hugging Face Hub repository: ``hf://owner/name[@REVISION]``.
+HUB_PREFIX = "hf://"
 #: ``keras.src.utils.file_utils.is_remote_path``: gfile mounts and any URL scheme.
 REMOTE_RE = re.compile(r"^(/cns|/cfs|/gcs|/hdfs|/readahead|/placer|/tfhub|.*://).*$")
 
@@ -29,12 +32,21 @@ class Source(enum.Enum):
     """How ``load_model`` treats an input."""
 
     ARCHIVE = "archive"  # layerhub reads the config and imports only what it references
+    HUB = "hub"  # a Hugging Face Hub repository: fetched, then read like a directory
     KERAS_ONLY = "keras-only"  # only Keras can open it: every plugin object in scope
+
+
+def is_hub(location: str | os.PathLike[str]) -> bool:
+    """Whether ``location`` names a Hugging Face Hub repository (only a ``str`` can:
+    ``pathlib`` folds the double slash)."""
+    return isinstance(location, str) and location.startswith(HUB_PREFIX)
 
 
 def classify_source(filepath: str | os.PathLike[str]) -> Source:
     """Decide like ``keras.saving.load_model``; raise its errors for what it rejects."""
     location = os.fspath(filepath)
+    if is_hub(location):
+        return Source.HUB
     if REMOTE_RE.match(location):
         return Source.KERAS_ONLY
     path = Path(location)

@@ -20,6 +20,7 @@ from typing import Any
 
 from ..errors import CorruptArchiveError
 from .layout import WEIGHTS_MEMBER
+from .sources import is_hub
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,18 @@ class Weight:
 
 
 def read_weights(filepath: str | os.PathLike[str]) -> list[Weight]:
-    """Every array stored in the weights of ``filepath``, in HDF5 order."""
+    """Every array stored in the weights of ``filepath``, in HDF5 order (an ``hf://``
+    repository's are fetched first, :func:`layerhub.archive.hub.fetch`)."""
     import h5py
 
     location = os.fspath(filepath)
+    path = Path(location)
+    if is_hub(location):
+        from .hub import fetch
+
+        path = fetch(location).path
     try:
-        with open_weights(Path(location)) as source, h5py.File(source, "r") as f:
+        with open_weights(path) as source, h5py.File(source, "r") as f:
             found: list[Weight] = []
 
             def visit(name: str, node: Any) -> None:

@@ -16,7 +16,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "inspect", help="list the weights stored in a file (paths, shapes, dtypes)"
     )
-    parser.add_argument("file", help=".weights.h5, .keras (zip or directory) or legacy .h5")
+    parser.add_argument(
+        "file", help=".weights.h5, .keras (zip or directory), legacy .h5 or hf://owner/name[@REV]"
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.set_defaults(run=run)
 

@@ -13,7 +13,9 @@ from .output import emit_json
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("resolve", help="print (or install) the packages a model file needs")
-    parser.add_argument("file", metavar="FILE", help="a .keras, .h5 or unzipped .keras model")
+    parser.add_argument(
+        "file", metavar="FILE", help="a .keras, .h5, unzipped .keras model or hf://owner/name[@REV]"
+    )
     parser.add_argument(
         "--index",
         metavar="PATH_OR_URL",
@@ -26,13 +28,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..archive.reader import read_archive
+    from ..archive.sources import is_hub
     from ..index import document
     from ..index.manifest import check_manifest
     from ..index.requirements import requirements_for
     from ..plugins.discovery import get_registry
     from ..references.walk import custom_references
 
-    archive = read_archive(args.file)
+    archive = read_archive(args.file, weights=False)
     check_manifest(archive.manifest, archive.path)  # a damaged manifest is bad input
     names = list(dict.fromkeys(r.name for r in custom_references(archive.config)))
     index = document.load(args.index) if args.index else document.configured()
@@ -47,13 +50,18 @@ def run(args: argparse.Namespace) -> int:
     command += ["--index-url", simple] if simple else []
     command += list(requirements)
     report = {
-        "file": archive.path,
+        "file": archive.path,  # hf://owner/name@<commit sha> for a Hub repository
+        "commit": archive.path.rpartition("@")[2] if is_hub(args.file) else None,
+        # where the model had been loaded from when it was saved (its manifest's record)
+        "loaded_from": (archive.manifest or {}).get("source"),
         "requirements": [{"requirement": r, "names": n} for r, n in requirements.items()],
         "installed_only": [n for n in names if n not in found and n in registry],
         "unresolved": unresolved,
         "pip": command if args.install and requirements else None,
     }
     if not args.json:
+        if report["commit"]:
+            print(f"layerhub: {archive.path}", file=sys.stderr)
         for requirement in requirements:
             print(requirement)
         for name in unresolved:

@@ -12,6 +12,7 @@ import argparse
 import os
 import sys
 
+from ..archive.sources import is_hub
 from ..findings import Severity
 from ..plugins.allowlist import AllowList
 from ..plugins.discovery import discover, get_registry
@@ -23,7 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "scan", help="report unsafe or broken content in .keras/.h5 files (no keras import)"
     )
-    parser.add_argument("files", nargs="+", metavar="FILE", help=".keras, .h5 or model dir")
+    parser.add_argument(
+        "files", nargs="+", metavar="FILE", help=".keras, .h5, model dir or hf://owner/name[@REV]"
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument(
         "--fail-on",
@@ -38,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    missing = [f for f in args.files if not os.path.exists(f)]
+    missing = [f for f in args.files if not (is_hub(f) or os.path.exists(f))]
     if missing:
         print(f"layerhub: error: no such file: {', '.join(missing)}", file=sys.stderr)
         return 2

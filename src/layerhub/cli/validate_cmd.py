@@ -35,7 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="check saved models against layerhub's and the plugins' schemas",
         description=__doc__.split("\n\n", 1)[1],
     )
-    parser.add_argument("files", nargs="+", metavar="FILE", help=".keras, .h5 or model directory")
+    parser.add_argument(
+        "files", nargs="+", metavar="FILE", help=".keras, .h5, model dir or hf://..."
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.set_defaults(run=run)
 
@@ -69,7 +71,7 @@ class FileResult:
 
 def validate_file(path: str) -> FileResult:
     try:
-        archive = read_archive(path)
+        archive = read_archive(path, weights=False)
     except CorruptArchiveError as exc:
         return FileResult(path, error=str(exc))
     config_member, metadata_member = MEMBERS.get(archive.format, DEFAULT_MEMBERS)

@@ -37,6 +37,7 @@ from ..schemas.plugin import raise_for_violations
 from . import fastload
 from .keras_own import keras_load_model, keras_model_from_json
 from .precedence import Precedence
+from .provenance import remember_source
 
 
 def load_model(
@@ -52,23 +53,27 @@ def load_model(
 
     A drop-in for :func:`keras.saving.load_model`: takes what it takes (``str`` or
     ``pathlib.Path``; ``.keras`` zips, unzipped ``.keras`` directories, ``.h5``) and
-    returns what it returns. Before Keras runs, a local file gets the same analysis as
-    ``layerhub scan``: under ``safe_mode=True`` anything unsafe raises
+    returns what it returns; and ``"hf://owner/name[@REVISION]"``, a Hugging Face Hub
+    repository, fetched pinned to one commit within the archive limits
+    (:mod:`layerhub.archive.hub`), then analysed and loaded like a local directory, its
+    commit recorded as the model's provenance. Before Keras runs, a local file gets the
+    same analysis as ``layerhub scan``: under ``safe_mode=True`` anything unsafe raises
     :class:`~layerhub.UnsafeArchiveError` (for legacy ``.h5`` too, where Keras ignores
     ``safe_mode``); ``safe_mode=False`` is the opt-out for trusted files. Raises
     :class:`~layerhub.MissingObjectsError` naming every unresolvable object at once,
     :class:`~layerhub.SchemaViolationError` naming every plugin object config that breaks
     its plugin's schema (before Keras builds anything; ``validate=False`` skips it), and
     :class:`~layerhub.ModelLoadError` when Keras itself fails on the file. Sources only
-    Keras can open (remote URLs, ``hf://``, Orbax checkpoints) are loaded with every
+    Keras can open (other remote URLs, Orbax checkpoints) are loaded with every
     plugin object in :func:`scope`, and only with ``safe_mode=False``: layerhub cannot
     analyse them first. ``fast`` skips initializing weights the archive overwrites
     (:mod:`layerhub.kerasio.fastload`); ``fast=False`` is Keras's own load, unchanged.
     """
-    if classify_source(filepath) is Source.KERAS_ONLY:
+    source = classify_source(filepath)
+    if source is Source.KERAS_ONLY:
         if safe_mode:
             raise UnsafeArchiveError(
-                f"{os.fspath(filepath)}: layerhub cannot inspect a remote, hf:// or Orbax "
+                f"{os.fspath(filepath)}: layerhub cannot inspect a remote or Orbax "
                 "source before Keras runs it; download it and load the local file, or pass "
                 "safe_mode=False if you trust it"
             )
@@ -76,7 +81,17 @@ def load_model(
             return keras_load_model(
                 filepath, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode
             )
-    archive = read_archive(filepath)
+    snapshot = None
+    if source is Source.HUB:
+        from ..archive.hub import fetch
+        from ..archive.limits import Limits
+
+        limits = Limits.from_env()
+        snapshot = fetch(os.fspath(filepath), limits)
+        archive = snapshot.read(limits)
+        filepath = snapshot.path  # Keras loads the very files analysed: no second fetch
+    else:
+        archive = read_archive(filepath)
     check_manifest(archive.manifest, archive.path)
     every = list(walk(archive.config))
     references = [r for r in every if r.custom]
@@ -90,7 +105,7 @@ def load_model(
     user = precedence.user or None
     try:
         with precedence.applied(objects):
-            return load(filepath, custom_objects=user, compile=compile, safe_mode=safe_mode)
+            model = load(filepath, custom_objects=user, compile=compile, safe_mode=safe_mode)
     except LayerhubError:
         raise
     except Exception as exc:
@@ -98,6 +113,9 @@ def load_model(
         raise ModelLoadError(
             f"{archive.path}: Keras could not load the model: {type(exc).__name__}: {message}"
         ) from exc
+    if snapshot is not None:
+        remember_source(model, snapshot.provenance())
+    return model
 
 
 #: A Keras message longer than this has the middles of its config dumps cut.

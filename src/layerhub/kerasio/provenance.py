@@ -2,14 +2,16 @@
 
 For each custom object the model references it records the registered name, the
 distribution and version that provided it, and the sha256 of its config schema; plus
-the layerhub, keras and backend versions. Keras ignores members it does not know, so
-plain ``keras.saving.load_model`` still loads the file. Reading it back, which needs no
-keras, is :mod:`layerhub.index.manifest`.
+the layerhub, keras and backend versions; and, for a model ``load_model`` fetched from
+the Hugging Face Hub, the repository and commit it came from (``source``). Keras ignores
+members it does not know, so plain ``keras.saving.load_model`` still loads the file.
+Reading it back, which needs no keras, is :mod:`layerhub.index.manifest`.
 """
 
 from __future__ import annotations
 
 import json
+import weakref
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -23,6 +25,22 @@ from ..plugins.registry import Entry
 from ..references.walk import custom_references
 from ..schemas.refs import schema_sha256
 from ..version import __version__
+
+#: model -> where ``load_model`` got it (the manifest's ``source``), for as long as it lives.
+SOURCES: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
+def remember_source(model: Any, source: dict[str, Any]) -> None:
+    """Record where ``model`` was loaded from: ``source_of`` and a later save report it."""
+    SOURCES[model] = source
+
+
+def source_of(model: Any) -> dict[str, Any] | None:
+    """The repository, revision and commit ``model`` was loaded from, if from the Hub."""
+    try:
+        return SOURCES.get(model)
+    except TypeError:  # not weak-referenceable: never recorded
+        return None
 
 
 def entry_record(name: str, entry: Entry) -> dict[str, Any]:
@@ -62,23 +80,26 @@ def record(name: str, entry: Entry | None) -> dict[str, Any]:
     }
 
 
-def manifest_for(config: Mapping[str, Any]) -> dict[str, Any]:
-    """The manifest of a model whose saved config is ``config``."""
+def manifest_for(config: Mapping[str, Any], source: Mapping[str, Any] | None = None) -> dict:
+    """The manifest of a model whose saved config is ``config``, loaded from ``source``."""
     import keras
 
     registry = get_registry()
     names = dict.fromkeys(r.name for r in custom_references(config))
-    return {
+    manifest = {
         "format": FORMAT,
         "layerhub_version": __version__,
         "keras_version": keras.__version__,
         "backend": keras.backend.backend(),
         "objects": [record(name, registry.get(name)) for name in names],
     }
+    if source:
+        manifest["source"] = dict(source)
+    return manifest
 
 
-def add_manifest(path: Path) -> None:
+def add_manifest(path: Path, source: Mapping[str, Any] | None = None) -> None:
     """Append the manifest to the ``.keras`` zip Keras just wrote at ``path``."""
-    manifest = manifest_for(read_archive(path).config)
+    manifest = manifest_for(read_archive(path).config, source)
     with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr(MANIFEST_MEMBER, json.dumps(manifest, indent=1) + "\n")

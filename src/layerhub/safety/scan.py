@@ -31,6 +31,7 @@ from typing import Any, NamedTuple
 from ..archive.layout import ModelArchive
 from ..archive.limits import Limits
 from ..archive.reader import read_archive
+from ..archive.sources import is_hub
 from ..errors import CorruptArchiveError, LayerhubError, UnsafeArchiveError
 from ..findings import Finding, Severity
 from ..plugins.allowlist import AllowList
@@ -90,7 +91,9 @@ def scan_file(
         return ScanReport(location, None, tuple(findings))  # type: ignore[arg-type]
     except CorruptArchiveError as exc:
         return ScanReport(location, None, (Finding("corrupt", Severity.HIGH, str(exc)),))
-    return ScanReport(location, archive.format, tuple(analyze(archive, registry, policy)))
+    # an hf:// repository is reported by the commit that was scanned
+    where = archive.path if is_hub(location) else location
+    return ScanReport(where, archive.format, tuple(analyze(archive, registry, policy)))
 
 
 def analyze(
