@@ -257,8 +257,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--candidates", type=Path, help="a TSV package list to search")
     parser.add_argument("--report", type=Path, help="write every candidate's outcome here")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=OUT, help=f"default: {OUT.name} in layerhub")
     parser.add_argument("--keep", type=Path, help="work directory to keep (default: a temp)")
     parser.add_argument("--budget", type=float, default=3600, help="seconds to start checks in")
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the index's (and report's) other distributions; replace only those checked",
+    )
     args = parser.parse_args(argv)
     names = args.names or ([] if args.candidates else list(EXPLICIT))
     found = candidates(args.candidates, names)
@@ -276,14 +282,22 @@ def main(argv: list[str] | None = None) -> int:
                     f"{outcome['objects']} name(s), modules {outcome['modules']}"
                 )
                 print(f"{outcome['candidate']}: {outcome['status']}: {detail}", flush=True)
-    outcomes.sort(key=lambda o: canonicalize_name(o["candidate"]))
     records = [library_record(o.pop("record")) for o in outcomes if o["status"] == "indexed"]
+    if args.merge:
+        checked = {canonicalize_name(o["candidate"]) for o in outcomes}
+        checked |= {canonicalize_name(o["name"]) for o in outcomes if "name" in o}
+        old = json.loads(args.out.read_text())["distributions"]
+        records += [r for r in old if canonicalize_name(r["name"]) not in checked]
+        if args.report and args.report.exists():
+            earlier = json.loads(args.report.read_text())
+            outcomes += [o for o in earlier if canonicalize_name(o["candidate"]) not in checked]
+    outcomes.sort(key=lambda o: canonicalize_name(o["candidate"]))
     doc = document([{k: r[k] for k in FIELDS if k in r} for r in records])
-    OUT.write_text(json.dumps(doc, indent=1, sort_keys=False) + "\n")
+    args.out.write_text(json.dumps(doc, indent=1) + "\n")
     counts: dict[str, int] = {}
     for outcome in outcomes:
         counts[outcome["status"]] = counts.get(outcome["status"], 0) + 1
-    print(f"wrote {OUT}: {len(records)} distribution(s); {counts}")
+    print(f"wrote {args.out}: {len(records)} distribution(s); {counts}")
     if args.report:
         args.report.write_text(json.dumps(outcomes, indent=1) + "\n")
         print(f"wrote {args.report}")

@@ -24,13 +24,16 @@ from ..errors import (
     MissingObject,
     MissingObjectsError,
     ModelLoadError,
+    PluginError,
     PluginWarning,
     UnsafeArchiveError,
 )
 from ..index.document import EMPTY
+from ..index.installed import module_provider
 from ..index.manifest import check_manifest
 from ..index.requirements import Hint, hints_for
-from ..plugins.discovery import get_registry
+from ..plugins.discovery import get_discovery, get_registry
+from ..plugins.registry import Entry, Provider, ProviderSource
 from ..references.keras_names import keras_library, library_installed
 from ..references.walk import Reference, custom_references, walk
 from ..safety.policy import check_archive
@@ -159,10 +162,15 @@ def resolve_references(
     archive's ``manifest``, the trusted and curated indexes, ``LAYERHUB_INDEX``). Classes
     of an installed Keras library are left to Keras, which imports them by module.
     """
-    wanted = [
-        r for r in references if r.name not in precedence.provided and not keras_imports(r)
-    ]
+    wanted = [r for r in references if r.name not in precedence.provided and not keras_imports(r)]
     objects, failures = precedence.resolve(get_registry(), (r.name for r in wanted))
+    for reference in wanted:
+        if reference.name not in objects and reference.name not in failures:
+            found = by_module(reference)
+            if isinstance(found, str):
+                failures[reference.name] = found
+            elif found is not None:
+                objects[reference.name] = found
     missing = [r for r in wanted if r.name not in objects]
     if missing:
         hints = suggest_requirements([(r.name, r.module) for r in missing], manifest)
@@ -188,6 +196,28 @@ def keras_imports(reference: Reference) -> bool:
     library (``keras_hub``...), which Keras imports by the config's ``module``."""
     library = keras_library(reference.module)
     return library is not None and reference.kind == "class" and library_installed(library)
+
+
+def by_module(reference: Reference) -> Any:
+    """The unregistered class a reference names by ``module`` and class name, when an
+    installed distribution of the trusted or curated index has that module prefix
+    (:func:`layerhub.index.installed.module_provider`); ``None`` when none has, the
+    reason (a string) when the import fails or finds no Keras class."""
+    provider = module_provider(get_discovery().indexed, reference.module)
+    if reference.kind != "class" or provider is None:
+        return None
+    target = f"{reference.module}:{reference.class_name}"
+    source = ProviderSource(provider.source)
+    entry = Entry(
+        reference.name, target, Provider(provider.distribution, provider.version, source=source)
+    )
+    try:
+        found = entry.load()
+    except PluginError as exc:
+        return str(exc)
+    if not (isinstance(found, type) and callable(getattr(found, "from_config", None))):
+        return f"{target} provided by {entry.provider.requirement} is not a Keras class"
+    return found
 
 
 NO_HINT = Hint(None)
