@@ -66,6 +66,7 @@ EXCLUDED = {
     "keras-test": "a Keras build (its names are built-ins)",
     "tf-keras": "Keras 2 (tf.keras): registers into its own registry, not Keras 3's",
     "tf-keras-nightly": "Keras 2 (tf.keras): registers into its own registry, not Keras 3's",
+    "kecam": "an alias of keras-cv-attention-models: the same package under another name",
 }
 NIGHTLY = re.compile(r"-nightly$")
 #: Never installed as a missing requirement: the frameworks (the environment brings its
