@@ -92,9 +92,10 @@ def run(args: argparse.Namespace) -> int:
 
 def installed_requirement(name: str, module: str | None) -> str | None:
     """``dist==version`` of what installed provides ``name``: a plugin, a trusted or
-    curated distribution, or the Keras library (``keras_hub``...) its module is under."""
-    from ..index.installed import installed_distribution
-    from ..plugins.discovery import get_registry
+    curated distribution (by name, or by the module prefix of an unregistered class), or
+    the Keras library (``keras_hub``...) its module is under."""
+    from ..index.installed import installed_distribution, module_provider
+    from ..plugins.discovery import get_discovery, get_registry
     from ..references.keras_names import keras_library, library_distribution
 
     library = keras_library(module)
@@ -102,4 +103,7 @@ def installed_requirement(name: str, module: str | None) -> str | None:
         found = installed_distribution(library_distribution(library))
         return f"{found[0]}=={found[1]}" if found else None
     entry = get_registry().get(name)
-    return entry.provider.requirement if entry else None
+    if entry is not None:
+        return entry.provider.requirement
+    provider = module_provider(get_discovery().indexed, module)  # an unregistered class
+    return f"{provider.distribution}=={provider.version}" if provider else None
