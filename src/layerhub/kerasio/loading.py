@@ -203,8 +203,10 @@ def by_module(reference: Reference) -> Any:
     installed distribution of the trusted or curated index has that module prefix
     (:func:`layerhub.index.installed.module_provider`); ``None`` when none has, the
     reason (a string) when the import fails or finds no Keras class."""
+    if reference.kind != "class" or not reference.class_name.isidentifier():
+        return None  # a class name, not an attribute path into the module
     provider = module_provider(get_discovery().indexed, reference.module)
-    if reference.kind != "class" or provider is None:
+    if provider is None:
         return None
     target = f"{reference.module}:{reference.class_name}"
     source = ProviderSource(provider.source)
