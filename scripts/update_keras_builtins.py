@@ -10,6 +10,7 @@ file matches the installed Keras; run this script after upgrading Keras.
 
 from __future__ import annotations
 
+import ast
 import inspect
 import json
 import pathlib
@@ -39,7 +40,29 @@ def collect() -> dict:
                 names.add(attr)
 
     walk(keras)
-    return {"keras_version": keras.__version__, "names": sorted(names)}
+    return {
+        "keras_version": keras.__version__,
+        "libraries": libraries(),
+        "names": sorted(names),
+    }
+
+
+def libraries() -> list[str]:
+    """The packages ``serialization_lib`` imports a config's ``module`` for by itself:
+    the set literal it tests a module's top-level package against (``package in {...}``)."""
+    from keras.src.saving import serialization_lib
+
+    tree = ast.parse(inspect.getsource(serialization_lib))
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Compare)
+            and isinstance(node.left, ast.Name)
+            and node.left.id == "package"
+            and isinstance(node.ops[0], ast.In)
+            and isinstance(node.comparators[0], ast.Set)
+        ):
+            return sorted(ast.literal_eval(node.comparators[0]))
+    raise SystemExit("keras.src.saving.serialization_lib no longer tests `package in {...}`")
 
 
 if __name__ == "__main__":

@@ -28,11 +28,12 @@ def run(
     *,
     env: Mapping[str, str] | None = None,
     timeout: float | None = None,
+    path: Sequence[str] = (),
 ) -> Any:
     """Run ``python -m module args`` and return the JSON value it replied with.
 
     The child inherits this process's environment and ``sys.path`` (so packages found
-    here are found there), with ``env`` on top. Raises
+    here are found there), with ``env`` on top and ``path`` before ``sys.path``. Raises
     :class:`~layerhub.errors.ChildFailed` (its message: the child's last line of standard
     error); callers turn it into the :class:`~layerhub.errors.LayerhubError` of their
     command.
@@ -40,7 +41,7 @@ def run(
     import subprocess  # here: importing it costs start-up time, and children are rare
 
     environment = {**QUIET, **os.environ, **(env or {})}
-    environment["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    environment["PYTHONPATH"] = os.pathsep.join(p for p in [*path, *sys.path] if p)
     try:
         proc = subprocess.run(
             [sys.executable, "-m", module, *args],

@@ -82,6 +82,16 @@ else:
 """
 
 
+STALE = """
+import json, sys, layerhub
+try:
+    layerhub.load_model(sys.argv[1] + "/model.keras")
+except layerhub.MissingObjectsError as exc:
+    print(exc)
+    print(json.dumps({m.name: m.requirement for m in exc.missing}))
+"""
+
+
 def trusted_names(result: dict) -> dict[str, tuple[str, str]]:
     (record,) = result["distributions"]
     return {o["name"]: (o["target"], o["kind"]) for o in record["objects"]}
@@ -133,6 +143,16 @@ def test_trust_then_load_without_importing_then_untrust(plugin_site, tmp_path):
     assert loaded["imported_by_discovery"] == [] and not loaded["keras_by_discovery"]
     assert loaded["imported_by_load"] == ["tpk_core", "tpk_ns"]
     assert loaded["layers"] == ["InputLayer", "Scale", "KitGate", "Dense"]
+
+    # Trusted names feed resolve: one requirement line, usable as a requirements file.
+    resolve = run_layerhub("resolve", str(tmp_path / "model.keras"), site=site, env=env)
+    assert (resolve.returncode, resolve.stdout) == (0, "thirdparty-kit==2.1.0\n"), resolve.stderr
+    # Uninstalled (not on the path) but still trusted: the error says what to reinstall.
+    stale = run_python(STALE, str(tmp_path), env=env).stdout
+    assert "trusted, no longer installed" in stale and "'thirdparty-kit==2.1.0'" in stale
+    assert last_json(stale) == {n: "thirdparty-kit==2.1.0" for n in missing}
+    resolve = run_layerhub("resolve", str(tmp_path / "model.keras"), env=env)
+    assert (resolve.returncode, resolve.stdout) == (0, "thirdparty-kit==2.1.0\n"), resolve.stderr
 
     untrust = run_layerhub("untrust", "thirdparty_kit", site=site, env=env)
     assert untrust.returncode == 0 and "untrusted thirdparty-kit" in untrust.stdout

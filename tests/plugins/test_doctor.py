@@ -87,3 +87,34 @@ def test_doctor_text_output_is_one_line_per_problem(plugin_site):
     assert lines[-1] == "5 problem(s)"
     assert sum(line.startswith("  [high] missing-target") for line in lines) == 2
     assert json.loads(run_layerhub("doctor", "--json", site=plugin_site()).stdout)["problems"] == []
+
+
+def test_doctor_reads_targets_inside_namespace_packages(tmp_path):
+    """keras-hub and kimm ship folders with no ``__init__.py``: doctor once read their
+    lazy search path, which needs the (unimported) parent module, and crashed with a
+    KeyError. Now it finds the target's file and checks it like any other."""
+    site = tmp_path / "site"
+    package = site / "nskit_ns" / "layers"  # two namespace levels, as keras_hub/src/...
+    package.mkdir(parents=True)
+    (package / "blocks.py").write_text("class Block:\n    pass\n")
+    info = site / "nskit-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: nskit\nVersion: 1.0\n")
+    home = tmp_path / "home"
+    home.mkdir()
+    record = {
+        "name": "nskit",
+        "version": "1.0",
+        "source": "introspection",
+        "objects": [
+            {"name": "nskit>Block", "target": "nskit_ns.layers.blocks:Block"},
+            {"name": "nskit>Gone", "target": "nskit_ns.layers.blocks:Gone"},
+        ],
+    }
+    (home / "trusted.json").write_text(json.dumps(document([record])))
+    result = run_layerhub("doctor", "--json", site=site, env={"LAYERHUB_HOME": str(home)})
+    assert result.returncode == 1, result.stdout + result.stderr  # a problem, not a crash
+    problems = json.loads(result.stdout)["problems"]
+    messages = " ".join(p["message"] for p in problems)
+    assert "nskit_ns.layers.blocks defines no 'Gone'" in messages
+    assert "'Block'" not in messages

@@ -8,7 +8,7 @@ keras nor the distributions are imported.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from typing import Any, NamedTuple
 
 from ..names import normalize_name
@@ -24,7 +24,8 @@ class IndexedDistribution(NamedTuple):
     """An installed distribution whose names come from an index, not from an entry point.
 
     ``objects`` are the index's records (``name``, ``target``, ...), less any name that
-    would shadow a Keras built-in.
+    would shadow a Keras built-in; ``modules`` the prefixes of the modules where it
+    defines Keras-serializable classes it does not register.
     """
 
     distribution: str
@@ -32,6 +33,7 @@ class IndexedDistribution(NamedTuple):
     source: str  # TRUSTED or CURATED
     indexed_version: str
     objects: tuple[dict[str, Any], ...]
+    modules: tuple[str, ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -76,5 +78,25 @@ def indexed_distributions(
             seen.add(key)
             # Same rule as for plugins: an index may not take over a Keras built-in.
             objects = tuple(o for o in record["objects"] if not shadows_builtin(o["name"]))
-            found.append(IndexedDistribution(*installed, source, record["version"], objects))
+            modules = tuple(record.get("modules", ()))
+            found.append(
+                IndexedDistribution(*installed, source, record["version"], objects, modules)
+            )
     return found
+
+
+def module_provider(
+    indexed: Iterable[IndexedDistribution], module: str | None
+) -> IndexedDistribution | None:
+    """The installed indexed distribution whose module prefixes ``module`` is under.
+
+    Such a class is named in a config only by its ``module`` and class name (it is not
+    registered): layerhub imports it from there, as Keras does for its own libraries,
+    because the curated index or the user's trust vouches for the distribution.
+    """
+    if not module:
+        return None
+    for dist in indexed:
+        if any(module == p or module.startswith(p + ".") for p in dist.modules):
+            return dist
+    return None

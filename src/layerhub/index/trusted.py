@@ -59,12 +59,17 @@ def trusted() -> Index:
         return EMPTY
 
 
-def introspect_in_child(distributions: Sequence[str]) -> list[dict[str, Any]]:
-    """What each of ``distributions`` registers with Keras, found in a child process."""
+def introspect_in_child(
+    distributions: Sequence[str], *, path: Sequence[str] = (), timeout: float | None = None
+) -> list[dict[str, Any]]:
+    """What each of ``distributions`` registers with Keras, found in a child process
+    (with ``path`` before ``sys.path``: where ``scripts/update_curated_index.py`` put them)."""
     from .. import child  # here, as in save: discovery imports this module for trusted()
 
     try:
-        results: list[dict[str, Any]] = child.run(INTROSPECTION, distributions)
+        results: list[dict[str, Any]] = child.run(
+            INTROSPECTION, distributions, path=path, timeout=timeout
+        )
     except ChildFailed as exc:
         raise TrustError(f"introspecting {', '.join(distributions)} failed ({exc})") from None
     missing = [r["name"] for r in results if r.get("error")]
@@ -100,7 +105,7 @@ def save(records: Sequence[dict[str, Any]], remove: Iterable[str]) -> None:
 
     drop = {normalize_name(r["name"]) for r in records} | set(remove)
     kept = [d for d in trusted().distributions if normalize_name(d["name"]) not in drop]
-    fields = ("name", "version", "source", "keras_version", "objects")
+    fields = ("name", "version", "source", "keras_version", "objects", "modules")
     new = [{k: r[k] for k in fields if k in r} for r in records]
     doc = document([*kept, *new])
     path = store_path()

@@ -21,7 +21,7 @@ import importlib
 import inspect
 import io
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import importlib_metadata
@@ -145,6 +145,7 @@ def registrations(distribution: str) -> dict[str, Any]:
         except BaseException as exc:  # a module that fails (or exits) is reported, not fatal
             errors[name] = f"{type(exc).__name__}: {exc}".strip()
     own = set(imported)
+    registered = {id(obj) for obj in registry.values()}
     objects, skipped = [], {}
     for name, obj in sorted(registry.items()):
         if before.get(name) is obj:
@@ -166,10 +167,41 @@ def registrations(distribution: str) -> dict[str, Any]:
         "source": "introspection",
         "keras_version": keras.__version__,
         "objects": objects,
-        "modules": len(imported),
+        "modules": module_prefixes(unregistered_modules(imported, registered), modules),
+        "imported": len(imported),
         "import_errors": errors,
         "skipped": skipped,
     }
+
+
+def unregistered_modules(imported: Iterable[str], registered: set[int]) -> set[str]:
+    """The modules that define a Keras-serializable class (a layer, loss, metric... see
+    :data:`KIND_BASES`) that is not in Keras's registry: Keras finds such a class only
+    by its config's ``module`` (for its own libraries) or through ``custom_objects``."""
+    found = set()
+    for name in imported:
+        for value in list(vars(sys.modules[name]).values()):
+            if (
+                inspect.isclass(value)
+                and value.__module__ == name
+                and id(value) not in registered
+                and kind_of(value) != "class"
+            ):
+                found.add(name)
+                break
+    return found
+
+
+def module_prefixes(modules: Iterable[str], every: Sequence[str]) -> list[str]:
+    """The shortest prefixes covering ``modules``: each one's top-level package, or its
+    first two parts when the top level is a namespace package that others may share."""
+    regular = {name for name in every if "." not in name}
+    namespaces = {name.split(".")[0] for name in every} - regular
+    prefixes = set()
+    for name in modules:
+        parts = name.split(".")
+        prefixes.add(".".join(parts[:2]) if parts[0] in namespaces else parts[0])
+    return sorted(prefixes)
 
 
 def main(argv: list[str]) -> int:

@@ -24,13 +24,17 @@ from ..errors import (
     MissingObject,
     MissingObjectsError,
     ModelLoadError,
+    PluginError,
     PluginWarning,
     UnsafeArchiveError,
 )
 from ..index.document import EMPTY
+from ..index.installed import module_provider
 from ..index.manifest import check_manifest
-from ..index.requirements import requirements_for
-from ..plugins.discovery import get_registry
+from ..index.requirements import Hint, hints_for
+from ..plugins.discovery import get_discovery, get_registry
+from ..plugins.registry import Entry, Provider, ProviderSource
+from ..references.keras_names import keras_library, library_installed
 from ..references.walk import Reference, custom_references, walk
 from ..safety.policy import check_archive
 from ..schemas.plugin import raise_for_violations
@@ -210,31 +214,83 @@ def resolve_references(
     """name -> plugin object for every reference the user does not provide.
 
     Raises :class:`~layerhub.MissingObjectsError` listing every name nothing provides,
-    each with what to install (:func:`layerhub.index.requirements.requirements_for`: the
-    archive's ``manifest``, the curated index, ``LAYERHUB_INDEX``).
+    each with what to install (:func:`layerhub.index.requirements.hints_for`: the
+    archive's ``manifest``, the trusted and curated indexes, ``LAYERHUB_INDEX``). Classes
+    of an installed Keras library are left to Keras, which imports them by module.
     """
-    wanted = [r for r in references if r.name not in precedence.provided]
+    wanted = [r for r in references if r.name not in precedence.provided and not keras_imports(r)]
     objects, failures = precedence.resolve(get_registry(), (r.name for r in wanted))
-    missing = [
-        MissingObject(r.name, r.pointer, failures.get(r.name, ""))
-        for r in wanted
-        if r.name not in objects
-    ]
+    for reference in wanted:
+        if reference.name not in objects and reference.name not in failures:
+            found = by_module(reference)
+            if isinstance(found, str):
+                failures[reference.name] = found
+            elif found is not None:
+                objects[reference.name] = found
+    missing = [r for r in wanted if r.name not in objects]
     if missing:
-        requirements = suggest_requirements([m.name for m in missing], manifest)
-        missing = [m._replace(requirement=requirements.get(m.name)) for m in missing]
-        raise MissingObjectsError(dedupe(missing), source)
+        hints = suggest_requirements([(r.name, r.module) for r in missing], manifest)
+        raise MissingObjectsError(
+            dedupe(
+                [
+                    MissingObject(
+                        r.name,
+                        r.pointer,
+                        failures.get(r.name) or hints.get(r.name, NO_HINT).note,
+                        hints.get(r.name, NO_HINT).requirement,
+                    )
+                    for r in missing
+                ]
+            ),
+            source,
+        )
     return objects
 
 
-def suggest_requirements(names: Sequence[str], manifest: Mapping[str, Any] | None) -> dict:
+def keras_imports(reference: Reference) -> bool:
+    """Whether Keras finds this class itself: its module is under an installed Keras
+    library (``keras_hub``...), which Keras imports by the config's ``module``."""
+    library = keras_library(reference.module)
+    return library is not None and reference.kind == "class" and library_installed(library)
+
+
+def by_module(reference: Reference) -> Any:
+    """The unregistered class a reference names by ``module`` and class name, when an
+    installed distribution of the trusted or curated index has that module prefix
+    (:func:`layerhub.index.installed.module_provider`); ``None`` when none has, the
+    reason (a string) when the import fails or finds no Keras class."""
+    if reference.kind != "class" or not reference.class_name.isidentifier():
+        return None  # a class name, not an attribute path into the module
+    provider = module_provider(get_discovery().indexed, reference.module)
+    if provider is None:
+        return None
+    target = f"{reference.module}:{reference.class_name}"
+    source = ProviderSource(provider.source)
+    entry = Entry(
+        reference.name, target, Provider(provider.distribution, provider.version, source=source)
+    )
+    try:
+        found = entry.load()
+    except PluginError as exc:
+        return str(exc)
+    if not (isinstance(found, type) and callable(getattr(found, "from_config", None))):
+        return f"{target} provided by {entry.provider.requirement} is not a Keras class"
+    return found
+
+
+NO_HINT = Hint(None)
+
+
+def suggest_requirements(
+    names: Sequence[tuple[str, str | None]], manifest: Mapping[str, Any] | None
+) -> dict[str, Hint]:
     """What to install for ``names``; an unreachable ``LAYERHUB_INDEX`` only warns, so the
     error about the missing objects is never replaced by one about the index."""
     try:
-        return requirements_for(names, manifest)
+        return hints_for(names, manifest)
     except LayerhubError as exc:
         warnings.warn(f"layerhub: {exc}", PluginWarning, stacklevel=4)
-        return requirements_for(names, manifest, index=EMPTY)
+        return hints_for(names, manifest, index=EMPTY)
 
 
 def dedupe(missing: Sequence[MissingObject]) -> list[MissingObject]:

@@ -15,7 +15,17 @@ import ast
 import json
 import sys
 import warnings
-from importlib.machinery import ModuleSpec, PathFinder
+from importlib.machinery import (
+    BYTECODE_SUFFIXES,
+    EXTENSION_SUFFIXES,
+    SOURCE_SUFFIXES,
+    ExtensionFileLoader,
+    FileFinder,
+    ModuleSpec,
+    PathFinder,
+    SourceFileLoader,
+    SourcelessFileLoader,
+)
 from pathlib import Path
 from typing import Any
 
@@ -74,15 +84,44 @@ def entry_problems(entry: Entry) -> list[Finding]:
 
 
 def find_module(name: str) -> ModuleSpec | None:
-    """The spec of ``name`` found by path search alone: no package ``__init__`` runs."""
-    spec = None
-    search: list[str] | None = None
+    """The spec of ``name`` found by path search alone: no package ``__init__`` runs.
+
+    Below the top level, each location is searched with a plain :class:`FileFinder`:
+    ``PathFinder`` builds a lazy namespace path for a folder with no ``__init__.py`` (as
+    keras-hub and kimm ship), which reads its parent module from ``sys.modules`` and so
+    fails (``KeyError``) when, as here, the parent is not imported.
+    """
     parts = name.split(".")
-    for i in range(len(parts)):
-        spec = PathFinder.find_spec(".".join(parts[: i + 1]), search)
+    spec = PathFinder.find_spec(parts[0])
+    for i in range(1, len(parts)):
         if spec is None:
             return None
-        search = list(spec.submodule_search_locations or [])
+        spec = find_in(".".join(parts[: i + 1]), list(spec.submodule_search_locations or []))
+    return spec
+
+
+#: The loaders of the default path finder, for :func:`find_in`.
+LOADERS = (
+    (ExtensionFileLoader, EXTENSION_SUFFIXES),
+    (SourceFileLoader, SOURCE_SUFFIXES),
+    (SourcelessFileLoader, BYTECODE_SUFFIXES),
+)
+
+
+def find_in(name: str, locations: list[str]) -> ModuleSpec | None:
+    """The spec of ``name`` in ``locations``; a namespace package gets every portion."""
+    portions: list[str] = []
+    for location in locations:
+        spec = FileFinder(location, *LOADERS).find_spec(name)
+        if spec is None:
+            continue
+        if spec.loader is not None:
+            return spec
+        portions.extend(spec.submodule_search_locations or [])
+    if not portions:
+        return None
+    spec = ModuleSpec(name, None, is_package=True)
+    spec.submodule_search_locations = portions
     return spec
 
 

@@ -137,18 +137,31 @@ def check_target(target: Any) -> None:
 
 
 class Conflict(NamedTuple):
-    """Several providers claim one name; ``chosen`` is the one in use."""
+    """Several providers claim one name; ``chosen`` is the one in use, unless the claim
+    is ``ambiguous`` (then none is: see :class:`Registry`)."""
 
     name: str
     chosen: Provider
     others: tuple[Provider, ...]
+    ambiguous: bool = False
 
     def describe(self) -> str:
         others = ", ".join(p.requirement for p in self.others)
+        if self.ambiguous:
+            return (
+                f"{self.name!r} is provided by both {self.chosen.requirement} and {others} "
+                "(installed packages the curated or trusted index maps); layerhub picks "
+                "neither: pass the one the model needs in custom_objects, `layerhub trust` "
+                "it, or set LAYERHUB_PREFER"
+            )
         return (
             f"{self.name!r} is provided by {self.chosen.requirement} and {others}; "
             f"using {self.chosen.distribution} (set LAYERHUB_PREFER to choose another)"
         )
+
+
+#: Index sources, strongest first: the user's trust decides over the curated index.
+INDEX_RANK = {ProviderSource.TRUSTED: 0, ProviderSource.CURATED: 1}
 
 
 class Registry:
@@ -156,7 +169,10 @@ class Registry:
 
     When several providers claim one name, the first distribution listed in
     ``prefer`` wins, else the alphabetically first distribution; the conflict is kept
-    in :attr:`conflicts` and reported with a warning.
+    in :attr:`conflicts` and reported with a warning. Distributions that only an index
+    maps (no entry point: nobody declared the name for layerhub) are never picked
+    alphabetically: a trusted one wins over curated ones, ``prefer`` decides, and
+    otherwise the name is ambiguous, left out, and :meth:`resolve` names every claimant.
     """
 
     def __init__(self, entries: Iterable[Entry] = (), prefer: Iterable[str] = ()) -> None:
@@ -166,6 +182,8 @@ class Registry:
             candidates.setdefault(entry.name, []).append(entry)
         self._entries: dict[str, Entry] = {}
         self.conflicts: list[Conflict] = []
+        #: Names several index-mapped distributions claim with no winner.
+        self.unresolved: dict[str, Conflict] = {}
         for name, claimed in sorted(candidates.items()):
             self._entries[name] = claimed[0]
             if len(claimed) == 1:  # the usual case: nothing to rank
@@ -178,12 +196,33 @@ class Registry:
                     e.provider.plugin,
                 )
             )
+            if all(e.provider.source in INDEX_RANK for e in claimed) and not rank:
+                claimed.sort(key=lambda e: INDEX_RANK[e.provider.source])  # stable
             self._entries[name] = claimed[0]
             providers = {e.provider for e in claimed[1:]} - {claimed[0].provider}
             if providers:
-                self.conflicts.append(
-                    Conflict(name, claimed[0].provider, tuple(sorted(providers, key=str)))
-                )
+                conflict = Conflict(name, claimed[0].provider, tuple(sorted(providers, key=str)))
+                if self.ambiguous(claimed, rank):
+                    conflict = conflict._replace(ambiguous=True)
+                    del self._entries[name]
+                    self.unresolved[name] = conflict
+                self.conflicts.append(conflict)
+
+    @staticmethod
+    def ambiguous(claimed: list[Entry], rank: dict[str, int]) -> bool:
+        """Whether sorted ``claimed`` has no winner: every claimant comes from an index,
+        ``prefer`` names none of them, and the best index holds two distributions."""
+        if any(e.provider.source not in INDEX_RANK for e in claimed):
+            return False
+        if any(normalize_name(e.provider.distribution) in rank for e in claimed):
+            return False
+        best = INDEX_RANK[claimed[0].provider.source]
+        top = {
+            normalize_name(e.provider.distribution)
+            for e in claimed
+            if INDEX_RANK[e.provider.source] == best
+        }
+        return len(top) > 1
 
     def __contains__(self, name: object) -> bool:
         return name in self._entries
@@ -204,14 +243,17 @@ class Registry:
         """Import the targets of ``names`` that are registered.
 
         Returns ``(objects, failures)``: name -> object for what imported, and
-        name -> reason for registered names whose target failed to import. Names not
-        registered at all appear in neither.
+        name -> reason for registered names whose target failed to import, or that
+        several index-mapped distributions claim. Names not registered at all appear in
+        neither.
         """
         objects: dict[str, Any] = {}
         failures: dict[str, str] = {}
         for name in names:
             entry = self._entries.get(name)
             if entry is None:
+                if name in self.unresolved:
+                    failures[name] = self.unresolved[name].describe()
                 continue
             try:
                 objects[name] = entry.load()

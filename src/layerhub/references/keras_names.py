@@ -24,6 +24,38 @@ def builtin_names() -> frozenset[str]:
     return frozenset(json.loads(data.read("data/keras_builtins.json"))["names"])
 
 
+@functools.cache
+def keras_libraries() -> frozenset[str]:
+    """The top-level packages whose modules Keras imports by itself when a config names
+    one (``keras_hub``, ``keras_cv``, ``keras_nlp``; ``serialization_lib`` in Keras 3),
+    read from the installed Keras by ``scripts/update_keras_builtins.py``."""
+    libraries = json.loads(data.read("data/keras_builtins.json"))["libraries"]
+    return frozenset(libraries) - {"keras"}
+
+
+def keras_library(module: object) -> str | None:
+    """The Keras library (``keras_hub``...) a serialized ``module`` field is under, if any."""
+    if not isinstance(module, str):
+        return None
+    package = module.split(".", 1)[0]
+    return package if package in keras_libraries() else None
+
+
+def library_distribution(package: str) -> str:
+    """What to ``pip install`` for a Keras library: ``keras_hub`` -> ``keras-hub``."""
+    return package.replace("_", "-")
+
+
+def library_installed(package: str) -> bool:
+    """Whether ``package`` can be imported, found without importing it."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(package) is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def is_keras_module(module: object) -> bool:
     """Whether a serialized ``module`` field points inside Keras itself."""
     return isinstance(module, str) and (module == "keras" or module.startswith("keras."))

@@ -34,8 +34,9 @@ from ..archive.reader import read_archive
 from ..archive.sources import is_hub
 from ..errors import CorruptArchiveError, LayerhubError, UnsafeArchiveError
 from ..findings import Finding, Severity
+from ..index.installed import module_provider
 from ..plugins.allowlist import AllowList
-from ..plugins.discovery import get_registry
+from ..plugins.discovery import get_discovery, get_registry
 from ..plugins.registry import Registry
 from ..references.keras_names import builtin_names, is_keras_module, is_non_modeling
 from ..references.walk import Reference, walk
@@ -205,6 +206,17 @@ def reference_findings(
                 ref.pointer,
             )
         return
+    provider = module_provider(get_discovery().indexed, ref.module)
+    if provider is not None and ref.kind == "class":
+        if not policy.allows_provider(provider.distribution):
+            yield Finding(
+                "provider-not-allowed",
+                Severity.HIGH,
+                f"{ref.name!r} from {ref.module!r} is provided by {provider.distribution}, "
+                f"which is not in the allowed providers ({policy.providers_source})",
+                ref.pointer,
+            )
+        return  # an unregistered class of an installed indexed distribution (by module)
     if ref.module and ref.module != "builtins" and not policy.allows_module(ref.module):
         yield Finding(
             "external-module",
