@@ -24,6 +24,8 @@ What it finds, besides the archive and HDF5 hazards the reader reports:
   with :class:`~layerhub.MissingObjectsError` naming what to install);
   ``unknown-name``: a name nothing provides;
   ``provider-not-allowed``: a name provided only by a plugin outside the allow-list;
+- the resource budget (:mod:`.budget`): declared weights over what the file stores or
+  over ``LAYERHUB_MAX_PARAMS``, absurd shapes, too many layers, too deep a graph;
 - ``schema``: plugin config violations (:mod:`layerhub.schemas.plugin`).
 """
 
@@ -51,6 +53,7 @@ from ..references.keras_names import (
 )
 from ..references.walk import Reference, walk
 from ..schemas.plugin import check_references
+from .budget import budget_findings
 
 #: Layers that read a file named in their config when they are built.
 VOCABULARY_LAYERS = frozenset({"StringLookup", "IntegerLookup", "TextVectorization"})
@@ -130,6 +133,7 @@ def analyze(
         references = list(walk(archive.config))
     findings = list(archive.findings)
     findings += config_findings(references, registry, policy, provided)
+    findings += budget_findings(archive, references, registry)
     if schemas:
         findings += schema_findings(references, registry, provided)
     return findings
