@@ -46,9 +46,9 @@ class Limits(NamedTuple):
     #: weights a config may declare beyond what the file stores (unbuilt layers).
     max_unstored_params: int = 10**8
     #: layers in all the models of a config, nested ones included.
-    max_layers: int = 50_000
+    max_layers: int = 20_000
     #: the longest chain of layers through a model's graph (nested models unrolled).
-    max_graph_depth: int = 20_000
+    max_graph_depth: int = 5_000
 
     @classmethod
     def from_env(cls) -> Limits:

@@ -2,10 +2,10 @@
 
 The reader trusts nothing the file declares. Before anything large is read it checks
 the central directory: member count, sizes, compression ratios and overlapping members
-(the trick of non-recursive zip bombs); then member names (traversal, absolute paths,
-backslashes, duplicates, members outside the Keras layout) and entry types (symbolic
-and hard links, devices); then the weights (HDF5 hazards, pickled ``.npz`` arrays). Only the exceptions the zip
-library raises on a damaged file (:data:`ZIP_ERRORS`) become a
+(the trick of non-recursive zip bombs); then member names (traversal, absolute
+paths, backslashes, duplicates, members outside the Keras layout) and entry types
+(symbolic and hard links, devices); then the weights (HDF5 hazards, pickled ``.npz``).
+Only the exceptions the zip library raises on a damaged file (:data:`ZIP_ERRORS`) become a
 :class:`~layerhub.errors.CorruptArchiveError`; anything else is a bug and surfaces as one.
 """
 

@@ -32,8 +32,8 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from ..archive.layout import ModelArchive
 from .. import settings
+from ..archive.layout import ModelArchive
 from ..archive.limits import Limits
 from ..findings import Finding, Severity
 from ..plugins.registry import Registry
@@ -120,7 +120,9 @@ def inbound_tensors(node: Config) -> Iterable[Config]:
     while stack:
         item = stack.pop()
         if isinstance(item, dict):
-            if item.get("class_name") == "__keras_tensor__" and isinstance(item.get("config"), dict):
+            if item.get("class_name") == "__keras_tensor__" and isinstance(
+                item.get("config"), dict
+            ):
                 yield item["config"]
             else:
                 stack.extend(reversed(list(item.values())))
@@ -215,7 +217,11 @@ def attention(c: Config, node: Config) -> int:
 
 
 def grouped_attention(c: Config, node: Config) -> int:
-    head, queries, kv = size(c, "head_dim"), size(c, "num_query_heads"), size(c, "num_key_value_heads")
+    head, queries, kv = (
+        size(c, "head_dim"),
+        size(c, "num_query_heads"),
+        size(c, "num_key_value_heads"),
+    )
     model = channels(c, node)
     return model * head * (2 * queries + 2 * kv)
 
@@ -266,7 +272,7 @@ ESTIMATORS: dict[str, Estimator] = {
     "SimpleRNN": recurrent(1),
     "SimpleRNNCell": recurrent(1),
     "MultiHeadAttention": attention,
-    "GroupedQueryAttention": grouped_attention,
+    "GroupQueryAttention": grouped_attention,
     "BatchNormalization": normalization(4),
     "LayerNormalization": normalization(2),
     "GroupNormalization": normalization(2),
@@ -283,21 +289,7 @@ def budget_findings(
     """Every way the config of ``archive`` goes past the resource budget."""
     limits = limits or Limits.from_env()
     findings: list[Finding] = []
-    declared = 0
-    largest: tuple[int, str, str] = (0, "", "")
-    layers = 0
-    for ref in references:
-        if ref.kind != "class" or not isinstance(ref.config, dict):
-            continue
-        if ref.pointer.rpartition("/")[0].endswith("/layers"):
-            layers += 1
-        node = resolve(archive.config, ref.pointer)
-        node = node if isinstance(node, dict) else {}
-        findings += shape_findings(ref, node, limits)
-        count = estimate(ref, node, registry, findings)
-        declared += count
-        if count > largest[0]:
-            largest = (count, ref.class_name, ref.pointer)
+    declared, largest, layers = declared_weights(archive, references, registry, limits, findings)
     if layers > limits.max_layers:
         findings.append(
             over_limit(
@@ -344,6 +336,34 @@ def budget_findings(
                 )
             )
     return findings
+
+
+def declared_weights(
+    archive: ModelArchive,
+    references: Sequence[Reference],
+    registry: Registry,
+    limits: Limits,
+    findings: list[Finding],
+) -> tuple[int, tuple[int, str, str], int]:
+    """The weights the config declares (a lower bound), its largest contributor
+    ``(count, class_name, pointer)`` and the number of layers; shape findings and
+    failed plugin estimates go to ``findings``."""
+    declared = 0
+    largest: tuple[int, str, str] = (0, "", "")
+    layers = 0
+    for ref in references:
+        if ref.kind != "class" or not isinstance(ref.config, dict):
+            continue
+        if ref.pointer.rpartition("/")[0].endswith("/layers"):
+            layers += 1
+        node = resolve(archive.config, ref.pointer)
+        node = node if isinstance(node, dict) else {}
+        findings += shape_findings(ref, node, limits)
+        count = estimate(ref, node, registry, findings)
+        declared += count
+        if count > largest[0]:
+            largest = (count, ref.class_name, ref.pointer)
+    return declared, largest, layers
 
 
 def over_limit(code: str, message: str, location: str, setting: str) -> Finding:
