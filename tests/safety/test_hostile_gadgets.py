@@ -147,7 +147,7 @@ report = {"refused": refused, "fetches": len(fetches), "changed": before != afte
 
 # Each instrument catches what it watches for.
 try:
-    keras.datasets.mnist.load_data(path=os.path.join(os.path.dirname(canary), "mnist.npz"))
+    keras.datasets.mnist.load_data(path="layerhub-test-mnist.npz")  # under KERAS_HOME
 except Exception:
     pass
 report["stub_counts"] = len(fetches)
@@ -170,7 +170,7 @@ def test_loading_gadgets_runs_fetches_and_changes_nothing(gadgets, seed_site, tm
     weights.write_bytes(zipfile.ZipFile(npz).read("model.weights.npz"))
     args = (json.dumps([str(p) for p in files]), str(weights))
     # The npz payload touches the canary its builder was given; point both at one file.
-    env = {CANARY_VAR: gadgets["canary"]}
+    env = {CANARY_VAR: gadgets["canary"], "KERAS_HOME": str(tmp_path / "keras-home")}
     if os.path.exists(gadgets["canary"]):
         os.remove(gadgets["canary"])
     result = last_json(run_python(WATCHED, *args, site=seed_site, env=env).stdout)
