@@ -289,7 +289,10 @@ def budget_findings(
     """Every way the config of ``archive`` goes past the resource budget."""
     limits = limits or Limits.from_env()
     findings: list[Finding] = []
-    declared, largest, layers = declared_weights(archive, references, registry, limits, findings)
+    models: list[Config] = []
+    declared, largest, layers = declared_weights(
+        archive, references, registry, limits, findings, models
+    )
     if layers > limits.max_layers:
         findings.append(
             over_limit(
@@ -299,7 +302,7 @@ def budget_findings(
                 "MAX_LAYERS",
             )
         )
-    depth = graph_depth(archive.config)
+    depth = graph_depth(archive.config, models)
     if depth > limits.max_graph_depth:
         findings.append(
             over_limit(
@@ -344,10 +347,12 @@ def declared_weights(
     registry: Registry,
     limits: Limits,
     findings: list[Finding],
+    models: list[Config] | None = None,
 ) -> tuple[int, tuple[int, str, str], int]:
     """The weights the config declares (a lower bound), its largest contributor
     ``(count, class_name, pointer)`` and the number of layers; shape findings and
-    failed plugin estimates go to ``findings``."""
+    failed plugin estimates go to ``findings``, the objects holding a ``layers`` list
+    (outermost first) to ``models``."""
     declared = 0
     largest: tuple[int, str, str] = (0, "", "")
     layers = 0
@@ -358,6 +363,8 @@ def declared_weights(
             layers += 1
         node = resolve(archive.config, ref.pointer)
         node = node if isinstance(node, dict) else {}
+        if models is not None and isinstance(ref.config.get("layers"), list):
+            models.append(node)
         findings += shape_findings(ref, node, limits)
         count = estimate(ref, node, registry, findings)
         declared += count
@@ -445,14 +452,15 @@ def all_dims(value: Any) -> list[int] | None:
     return None
 
 
-def graph_depth(config: Any) -> int:
+def graph_depth(config: Any, models: list[Config] | None = None) -> int:
     """The longest chain of layers through the model, nested models unrolled.
 
     Sequential layers follow each other; a functional layer follows the layers its
     inbound tensors come from (``keras_history``, or the legacy ``[name, node, index]``).
-    Iterative, and a cycle (which Keras would reject) counts once.
+    Iterative, and a cycle (which Keras would reject) counts once. ``models`` are the
+    objects holding a ``layers`` list, outermost first, when the caller has them.
     """
-    models = [m for m in iter_models(config)]
+    models = iter_models(config) if models is None else models
     depth_of: dict[int, int] = {}
     for model in reversed(models):  # inner models first
         layers = model["config"]["layers"]
@@ -463,6 +471,7 @@ def graph_depth(config: Any) -> int:
             depth_of[id(model)] = sum(own)
             continue
         index = {layer_name(layer): i for i, layer in enumerate(layers)}
+        inbound = [[index[p] for p in parent_names(layer) if p in index] for layer in layers]
         longest: dict[int, int] = {}
         for start in range(len(layers)):
             stack = [(start, False)]
@@ -471,7 +480,7 @@ def graph_depth(config: Any) -> int:
                 i, done = stack.pop()
                 if i in longest:
                     continue
-                parents = [index[p] for p in parent_names(layers[i]) if p in index]
+                parents = inbound[i]
                 if done:
                     visiting.discard(i)
                     longest[i] = own[i] + max((longest.get(p, 0) for p in parents), default=0)
@@ -499,9 +508,10 @@ def iter_models(config: Any) -> list[Config]:
     return found
 
 
-def layer_name(layer: Any) -> Any:
+def layer_name(layer: Any) -> str | None:
     config = layer.get("config") if isinstance(layer, dict) else None
-    return config.get("name") if isinstance(config, dict) else None
+    name = config.get("name") if isinstance(config, dict) else None
+    return name if isinstance(name, str) else None
 
 
 def parent_names(layer: Any) -> list[str]:
