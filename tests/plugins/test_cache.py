@@ -85,7 +85,7 @@ def test_second_process_replays_registrations_without_importing_plugins(
 
     warm = discover(seed_copy, cache, "layerhub_seed")
     assert warm["entries"] == cold["entries"]  # targets, providers, schemas, examples...
-    assert cold["entries"]["MyLayers>KernelMult"][4] == "layerhub_seed.estimates:kernel_mult"
+    assert cold["entries"]["MyLayers>KernelMult"][5] == "layerhub_seed.estimates:kernel_mult"
     assert warm["plugins"] == cold["plugins"]
     assert warm["modules"] == []  # the plugin package is not imported at all
     assert warm["pluggy"] is False

@@ -324,7 +324,10 @@ def test_load_refuses_exactly_what_scan_rates_high(corpus, gadgets, benign, seed
     or as not a readable archive), across both hostile corpora and the benign models."""
     paths = [*map(str, corpus["cases"]), *map(str, gadgets["cases"]), *benign["files"]]
     env = {CANARY_VAR: str(Path(corpus["canaries"]) / "canary-consistency")}
-    env["PYTHONPATH"] = os.pathsep.join([str(seed_site), corpus["payload"]])
+    inherited = os.environ.get("PYTHONPATH", "")  # the layerhub under test
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(seed_site), corpus["payload"], inherited) if p
+    )
     result = last_json(run_python(CONSISTENCY, json.dumps(paths), env=env).stdout)
     inconsistent = {
         Path(path).name: verdicts
