@@ -34,7 +34,7 @@ def resolve(document: object, location: str) -> object:
     """The value at ``location`` in ``document`` (``None`` when nothing is there)."""
     node = document
     for token in location.split("/")[1:] if location else ():
-        key = unescape(token)
+        key = unescape(token) if "~" in token else token
         if isinstance(node, dict):
             node = node.get(key)
         elif isinstance(node, list) and key.isdigit() and int(key) < len(node):

@@ -302,7 +302,8 @@ def budget_findings(
                 "MAX_LAYERS",
             )
         )
-    depth = graph_depth(archive.config, models)
+    # A chain cannot be longer than the layers there are: most files skip the walk.
+    depth = graph_depth(archive.config, models) if layers > limits.max_graph_depth else 0
     if depth > limits.max_graph_depth:
         findings.append(
             over_limit(
@@ -361,9 +362,14 @@ def declared_weights(
             continue
         if ref.pointer.rpartition("/")[0].endswith("/layers"):
             layers += 1
-        node = resolve(archive.config, ref.pointer)
-        node = node if isinstance(node, dict) else {}
-        if models is not None and isinstance(ref.config.get("layers"), list):
+        holds_layers = isinstance(ref.config.get("layers"), list)
+        # The envelope (build_config, inbound_nodes) matters to layers that own weights
+        # and to models; a layer that owns none allocates nothing at build time.
+        node: Any = {}
+        if holds_layers or owns_weights(ref, registry):
+            node = resolve(archive.config, ref.pointer)
+            node = node if isinstance(node, dict) else {}
+        if models is not None and holds_layers:
             models.append(node)
         findings += shape_findings(ref, node, limits)
         count = estimate(ref, node, registry, findings)
@@ -380,6 +386,14 @@ def over_limit(code: str, message: str, location: str, setting: str) -> Finding:
         f"{message} (raise {settings.LIMIT_PREFIX}{setting} if the file is trusted)",
         location,
     )
+
+
+def owns_weights(ref: Reference, registry: Registry) -> bool:
+    """Whether an estimate exists for the object at ``ref``."""
+    if ref.builtin:
+        return ref.class_name in ESTIMATORS
+    entry = registry.get(ref.name)
+    return entry is not None and entry.estimate is not None
 
 
 def estimate(ref: Reference, node: Config, registry: Registry, findings: list[Finding]) -> int:
