@@ -28,3 +28,17 @@ def pointer(tokens: Iterable[str | int]) -> str:
 def child(parent: str, token: str | int) -> str:
     """The pointer to ``token`` inside the value at ``parent``."""
     return f"{parent}/{escape(token)}"
+
+
+def resolve(document: object, location: str) -> object:
+    """The value at ``location`` in ``document`` (``None`` when nothing is there)."""
+    node = document
+    for token in location.split("/")[1:] if location else ():
+        key = unescape(token) if "~" in token else token
+        if isinstance(node, dict):
+            node = node.get(key)
+        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+        else:
+            return None
+    return node

@@ -21,6 +21,8 @@ names (a test keeps them in step).
 | ``LAYERHUB_ALLOWED_PACKAGES=a,b`` | the packages Keras may import by module name |
 | ``LAYERHUB_ALLOWLIST_FILE`` | a TOML file with both lists |
 | ``LAYERHUB_MAX_*``, ``LAYERHUB_ALLOWED_MEMBERS`` | limits of the archive reader |
+| ``LAYERHUB_MAX_PARAMS``, ``..._PARAMS_RATIO``, ``..._UNSTORED_PARAMS`` | the weight budget |
+| ``LAYERHUB_MAX_LAYERS``, ``LAYERHUB_MAX_GRAPH_DEPTH`` | layers and graph depth of a config |
 | ``LAYERHUB_DEBUG=1`` | the CLI shows a traceback for an internal error |
 | ``LAYERHUB_ACTIVATE=1`` | ``layerhub.activate()`` at interpreter start (a ``.pth`` file) |
 """
@@ -49,8 +51,9 @@ DEBUG = "LAYERHUB_DEBUG"
 #: Read at interpreter start by ``layerhub-activate.pth`` (which cannot import this
 #: module cheaply, so it spells the name itself; a test keeps the two in step).
 ACTIVATE = "LAYERHUB_ACTIVATE"
-#: The archive reader's limits: ``LAYERHUB_<FIELD>`` for each numeric field of
-#: :class:`layerhub.archive.limits.Limits` (``LAYERHUB_MAX_MEMBERS``...).
+#: The archive reader's limits and the resource budget (:mod:`layerhub.safety.budget`):
+#: ``LAYERHUB_<FIELD>`` for each field of :class:`layerhub.archive.limits.Limits`
+#: (``LAYERHUB_MAX_MEMBERS``, ``LAYERHUB_MAX_PARAMS``...).
 LIMIT_PREFIX = "LAYERHUB_"
 
 #: Every variable, each described in the table above.

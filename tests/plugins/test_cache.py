@@ -23,7 +23,7 @@ import layerhub.plugins.discovery as plugins
 d = plugins.get_discovery()
 entries = {e.name: [e.target_path, e.provider.requirement, e.provider.plugin,
                     e.schema if isinstance(e.schema, (str, type(None))) else "dict",
-                    e.example] for e in d.registry}
+                    e.example, e.estimate] for e in d.registry}
 print(json.dumps({
     "entries": entries,
     "plugins": {i.provider.distribution: i.status for i in d.plugins},
@@ -84,7 +84,8 @@ def test_second_process_replays_registrations_without_importing_plugins(
     assert list(cache.glob("discovery-*.json"))
 
     warm = discover(seed_copy, cache, "layerhub_seed")
-    assert warm["entries"] == cold["entries"]  # names, targets, providers, schemas, examples
+    assert warm["entries"] == cold["entries"]  # targets, providers, schemas, examples...
+    assert cold["entries"]["MyLayers>KernelMult"][5] == "layerhub_seed.estimates:kernel_mult"
     assert warm["plugins"] == cold["plugins"]
     assert warm["modules"] == []  # the plugin package is not imported at all
     assert warm["pluggy"] is False

@@ -52,3 +52,51 @@ print(json.dumps({{
     found = json.loads(run_python(code).stdout.strip().splitlines()[-1])
     assert set(found["source"]) == keras_libraries() | {"keras"}
     assert found["imports"] == sorted(found["source"])
+
+
+@pytest.mark.slow
+def test_function_lists_match_installed_keras():
+    """The allow-list of pure functions, the hazards and the classes are regenerated
+    from the installed Keras and compared with the shipped file."""
+    code = f"""
+import json, sys
+sys.path.insert(0, {str(ROOT / "scripts")!r})
+from update_keras_functions import collect
+print(json.dumps(collect()))
+"""
+    installed = json.loads(run_python(code).stdout.strip().splitlines()[-1])
+    shipped = json.loads((ROOT / "src/layerhub/data/keras_functions.json").read_text())
+    assert shipped == installed, (
+        "src/layerhub/data/keras_functions.json is stale: run scripts/update_keras_functions.py"
+    )
+
+
+@pytest.mark.parametrize(
+    ("module", "name", "code"),
+    [
+        ("builtins", "relu", None),
+        ("keras.activations", "gelu", None),
+        ("keras.ops", "matmul", None),
+        ("builtins", "mean_squared_error", None),
+        ("keras.layers", "TFSMLayer", "non-modeling-api"),
+        ("keras.src.export.tfsm_layer", "TFSMLayer", "non-modeling-api"),
+        ("keras.config", "set_floatx", "non-modeling-api"),
+        ("keras.datasets.mnist", "load_data", "non-modeling-api"),
+        ("keras.utils", "get_file", "non-modeling-api"),
+        ("keras.layers", "Dense", "class-as-function"),
+        ("builtins", "Adam", "class-as-function"),
+        ("keras.src.layers.core.dense", "Dense", "class-as-function"),
+        ("keras_hub.src.models.backbone", "Backbone", "class-as-function"),
+        ("keras.ops", "cond", "function-not-allowed"),
+        ("keras.random", "normal", "function-not-allowed"),
+        ("builtins", "get", "function-not-allowed"),
+        ("builtins", "no_such_function", None),
+        ("my_plugin.activations", "swish2", None),
+        ("keras.layers", "Acme>TFSMLayer", None),
+    ],
+)
+def test_a_function_reference_is_judged_by_what_keras_would_resolve(module, name, code):
+    from layerhub.references.keras_names import judge_function
+
+    verdict = judge_function(module, name)
+    assert (verdict.code if verdict else None) == code

@@ -20,7 +20,10 @@ def child_env(seed_site: Path, corpus: dict[str, Any], canary: str) -> dict[str,
     """Each child its own canary: the opt-out check touches one on purpose."""
     return {
         CANARY_VAR: str(Path(corpus["canaries"]) / canary),
-        "PYTHONPATH": os.pathsep.join([str(seed_site), corpus["payload"]]),
+        # the layerhub under test stays importable (support.child_env keeps it otherwise)
+        "PYTHONPATH": os.pathsep.join(
+            p for p in (str(seed_site), corpus["payload"], os.environ.get("PYTHONPATH")) if p
+        ),
     }
 
 

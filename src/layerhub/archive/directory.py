@@ -17,8 +17,10 @@ from .layout import (
     NPZ_WEIGHTS_MEMBER,
     WEIGHTS_MEMBER,
     ModelArchive,
+    StoredWeights,
 )
 from .limits import Limits, limit_error
+from .npz import inspect_npz
 
 
 def read_directory(p: Path, limits: Limits, *, links_within: Path | None = None) -> ModelArchive:
@@ -57,10 +59,17 @@ def read_directory(p: Path, limits: Limits, *, links_within: Path | None = None)
     weights = p / WEIGHTS_MEMBER
     if not weights.is_file() and not (p / NPZ_WEIGHTS_MEMBER).is_file():
         findings.append(MISSING_WEIGHTS)
+    stored = None
     if weights.is_file():
         with open(weights, "rb") as fh:
             size = weights.stat().st_size
-            findings += inspect_h5(fh, str(weights), size, limits, WEIGHTS_MEMBER)
+            stored = StoredWeights(size=size)
+            findings += inspect_h5(fh, str(weights), size, limits, WEIGHTS_MEMBER, stored)
+    elif (p / NPZ_WEIGHTS_MEMBER).is_file():
+        npz = p / NPZ_WEIGHTS_MEMBER
+        stored = StoredWeights(size=npz.stat().st_size)
+        with open(npz, "rb") as fh:
+            findings += inspect_npz(fh, str(npz), NPZ_WEIGHTS_MEMBER, stored)
     return ModelArchive(
         str(p),
         "keras-dir",
@@ -68,6 +77,7 @@ def read_directory(p: Path, limits: Limits, *, links_within: Path | None = None)
         member(METADATA_MEMBER),
         member(MANIFEST_MEMBER),
         tuple(findings),
+        stored,
     )
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from ..errors import CorruptArchiveError, TooManyLinks, UnsafeArchiveError, UnsupportedHDF5
 from ..findings import Finding, Severity
 from .hdf5_layout import Link, walk_file
+from .layout import StoredWeights
 from .limits import Limits
 
 if TYPE_CHECKING:
@@ -26,21 +27,30 @@ if TYPE_CHECKING:
 H5_ERRORS = (OSError, KeyError, ValueError, RuntimeError, TypeError, IndexError, OverflowError)
 
 
-def inspect_h5(fileobj: Any, where: str, size: int, limits: Limits, member: str) -> list[Finding]:
+def inspect_h5(
+    fileobj: Any,
+    where: str,
+    size: int,
+    limits: Limits,
+    member: str,
+    stored: StoredWeights | None = None,
+) -> list[Finding]:
     """Hazards of an HDF5 weights file held in a zip member or a directory.
 
     The pure reader answers for the files Keras and h5py write by default, without
     importing h5py or numpy; anything it does not fully understand goes to h5py.
     """
     try:
-        return inspect_layout(fileobj, where, size, limits, member)
+        return inspect_layout(fileobj, where, size, limits, member, stored)
     except UnsupportedHDF5:
         fileobj.seek(0)
+        if stored is not None:
+            stored.elements = 0
     import h5py
 
     try:
         with h5py.File(fileobj, "r") as f:
-            return inspect_file(f, where, size, limits, member)
+            return inspect_file(f, where, size, limits, member, stored)
     except UnsafeArchiveError:
         raise
     except H5_ERRORS as exc:
@@ -50,7 +60,12 @@ def inspect_h5(fileobj: Any, where: str, size: int, limits: Limits, member: str)
 
 
 def inspect_layout(
-    fileobj: BinaryIO, where: str, stored_bytes: int, limits: Limits, member: str = ""
+    fileobj: BinaryIO,
+    where: str,
+    stored_bytes: int,
+    limits: Limits,
+    member: str = "",
+    stored: StoredWeights | None = None,
 ) -> list[Finding]:
     """What :func:`inspect_file` reports, read without h5py (:mod:`layerhub.archive.hdf5_layout`).
 
@@ -73,6 +88,8 @@ def inspect_layout(
                     where_ = location(record.path, member)
                     links.append(external_link_finding(where_, filename, target))
             else:
+                if stored is not None:
+                    stored.elements += math.prod(record.shape)
                 datasets += dataset_findings(
                     location(record.path, member),
                     record.shape,
@@ -88,13 +105,19 @@ def inspect_layout(
 
 
 def inspect_file(
-    f: h5py.File, where: str, stored_bytes: int, limits: Limits, member: str = ""
+    f: h5py.File,
+    where: str,
+    stored_bytes: int,
+    limits: Limits,
+    member: str = "",
+    stored: StoredWeights | None = None,
 ) -> list[Finding]:
     """Every external link, external storage, virtual dataset and absurd shape in ``f``.
 
     Locations read ``h5:/group/dataset``, or ``member:model.weights.h5:/group/dataset``
     for an HDF5 file inside a ``.keras`` archive (``member``).
 
+    ``stored``, when given, tallies the elements of every dataset.
     ``stored_bytes`` is the size of the file on disk: a dataset may declare at most
     ``limits.max_ratio`` times that (above ``limits.ratio_floor_bytes``), and never more
     than ``limits.max_member_bytes``.
@@ -115,6 +138,8 @@ def inspect_file(
 
     def visit_object(name: str, obj: Any) -> None:
         if isinstance(obj, h5py.Dataset):
+            if stored is not None:
+                stored.elements += math.prod(obj.shape or ())
             findings.extend(
                 dataset_findings(
                     location(name, member),

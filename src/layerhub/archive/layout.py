@@ -27,6 +27,21 @@ MISSING_WEIGHTS = Finding(
 )
 
 
+class StoredWeights:
+    """What the weights of a file hold, tallied while their hazards are inspected:
+    ``elements`` over every dataset (or array) declared, ``bytes`` of the weights file
+    itself. The resource budget (:mod:`layerhub.safety.budget`) compares a config's
+    declared weights with these."""
+
+    __slots__ = ("bytes", "elements")
+
+    def __init__(self, elements: int = 0, size: int = 0) -> None:
+        self.elements, self.bytes = elements, size
+
+    def __repr__(self) -> str:
+        return f"StoredWeights(elements={self.elements}, bytes={self.bytes})"
+
+
 class ModelArchive(NamedTuple):
     """What layerhub needs from a saved model, read once: its config and metadata."""
 
@@ -37,3 +52,5 @@ class ModelArchive(NamedTuple):
     manifest: dict[str, Any] | None = None
     #: hazards found while reading (member names, HDF5 links and shapes).
     findings: tuple[Finding, ...] = ()
+    #: what the weights hold; None when the file has no weights to count.
+    stored: StoredWeights | None = None

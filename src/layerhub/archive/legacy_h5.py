@@ -8,7 +8,7 @@ from typing import Any
 from ..errors import CorruptArchiveError, UnsafeArchiveError
 from .hdf5_hazards import H5_ERRORS, inspect_file
 from .jsondoc import parse_config
-from .layout import ModelArchive
+from .layout import ModelArchive, StoredWeights
 from .limits import Limits, limit_error
 
 
@@ -19,7 +19,8 @@ def read_h5(p: Path, limits: Limits) -> ModelArchive:
     where = str(p)
     try:
         with h5py.File(p, "r") as f:
-            findings = inspect_file(f, where, p.stat().st_size, limits)
+            stored = StoredWeights(size=p.stat().st_size)
+            findings = inspect_file(f, where, stored.bytes, limits, stored=stored)
             raw = None
             if "model_config" in f.attrs:
                 size = f.attrs.get_id("model_config").get_storage_size()
@@ -45,7 +46,7 @@ def read_h5(p: Path, limits: Limits) -> ModelArchive:
         )
     text = _text(raw)
     config = parse_config(text.encode(), f"{where}:model_config", limits)
-    return ModelArchive(where, "h5", config, extra or None, None, tuple(findings))
+    return ModelArchive(where, "h5", config, extra or None, None, tuple(findings), stored)
 
 
 def _label(value: Any) -> str:

@@ -10,6 +10,8 @@ from ..findings import Finding, Severity
 
 MiB = 1024 * 1024
 GiB = 1024 * MiB
+#: The limits that are ratios rather than counts.
+FLOAT_FIELDS = frozenset({"max_ratio", "max_params_ratio"})
 
 
 class Limits(NamedTuple):
@@ -36,6 +38,17 @@ class Limits(NamedTuple):
     max_json_depth: int = 100
     #: glob patterns of extra zip members to accept besides the Keras layout.
     allowed_members: tuple[str, ...] = ()
+    #: weights a config may declare in all (:mod:`layerhub.safety.budget`), and the
+    #: size of any one shape it declares.
+    max_params: int = 10**11
+    #: declared weights / weights the file stores, beyond ``max_unstored_params``.
+    max_params_ratio: float = 4.0
+    #: weights a config may declare beyond what the file stores (unbuilt layers).
+    max_unstored_params: int = 10**8
+    #: layers in all the models of a config, nested ones included.
+    max_layers: int = 20_000
+    #: the longest chain of layers through a model's graph (nested models unrolled).
+    max_graph_depth: int = 5_000
 
     @classmethod
     def from_env(cls) -> Limits:
@@ -48,7 +61,7 @@ class Limits(NamedTuple):
                 values[name] = tuple(p.strip() for p in text.split(",") if p.strip())
                 continue
             try:
-                values[name] = float(text) if name == "max_ratio" else int(text)
+                values[name] = float(text) if name in FLOAT_FIELDS else int(float(text))
             except ValueError:
                 raise ConfigurationError(
                     f"{settings.LIMIT_PREFIX}{name.upper()}: expected a number, got {text!r}"

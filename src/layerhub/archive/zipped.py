@@ -2,22 +2,25 @@
 
 The reader trusts nothing the file declares. Before anything large is read it checks
 the central directory: member count, sizes, compression ratios and overlapping members
-(the trick of non-recursive zip bombs); then member names (traversal, absolute paths,
-backslashes, duplicates, members outside the Keras layout). Only the exceptions the zip
-library raises on a damaged file (:data:`ZIP_ERRORS`) become a
+(the trick of non-recursive zip bombs); then member names (traversal, absolute
+paths, backslashes, duplicates, members outside the Keras layout) and entry types
+(symbolic and hard links, devices); then the weights (HDF5 hazards, pickled ``.npz``).
+Only the exceptions the zip library raises on a damaged file (:data:`ZIP_ERRORS`) become a
 :class:`~layerhub.errors.CorruptArchiveError`; anything else is a bug and surfaces as one.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import io
 import itertools
+import stat
 import struct
 import zipfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 from ..errors import CorruptArchiveError, UnsafeArchiveError
 from ..findings import Finding, Severity
@@ -33,9 +36,11 @@ from .layout import (
     NPZ_WEIGHTS_MEMBER,
     WEIGHTS_MEMBER,
     ModelArchive,
+    StoredWeights,
 )
 from .limits import Limits, limit_error
 from .members import MemberReader, stored_member
+from .npz import inspect_npz
 
 #: What the zip library raises on a damaged file; each becomes a CorruptArchiveError.
 #: (An encrypted member, which zipfile reports with RuntimeError, is refused up front.)
@@ -205,7 +210,7 @@ def read_zip(p: Path, limits: Limits) -> ModelArchive:
         infos = zf.infolist()
         check_zip_sizes(infos, where, limits)
         names = [info.filename for info in infos]
-        findings = member_name_findings(names, limits)
+        findings = member_name_findings(names, limits) + entry_type_findings(infos)
         if CONFIG_MEMBER not in names:
             raise CorruptArchiveError(f"{where}: not a Keras archive (no {CONFIG_MEMBER})")
         if WEIGHTS_MEMBER not in names and NPZ_WEIGHTS_MEMBER not in names:
@@ -231,9 +236,78 @@ def read_zip(p: Path, limits: Limits) -> ModelArchive:
         assert config is not None
         metadata = member(METADATA_MEMBER)
         manifest = member(MANIFEST_MEMBER)
+        stored = None
         if WEIGHTS_MEMBER in by_name:
-            findings += inspect_zipped_h5(zf, by_name[WEIGHTS_MEMBER], where, limits)
-    return ModelArchive(str(p), "keras", config, metadata, manifest, tuple(findings))
+            info = by_name[WEIGHTS_MEMBER]
+            stored = StoredWeights(size=info.file_size)
+            findings += inspect_zipped_h5(zf, info, where, limits, stored)
+        elif NPZ_WEIGHTS_MEMBER in by_name:
+            info = by_name[NPZ_WEIGHTS_MEMBER]
+            stored = StoredWeights(size=info.file_size)
+            refuse_encrypted(info, where)
+            with zip_io(where, zf.open, info) as stream:
+                findings += inspect_npz(
+                    SeekableCopy(stream), f"{where}!{info.filename}", info.filename, stored
+                )
+    return ModelArchive(str(p), "keras", config, metadata, manifest, tuple(findings), stored)
+
+
+#: Unix file types a zip entry's external attributes may declare, other than regular
+#: files and directories, and the finding each is.
+LINK_TYPES = {
+    stat.S_IFLNK: ("zip-symlink", "a symbolic link, which may point anywhere once unzipped"),
+    stat.S_IFCHR: ("zip-device", "a character device entry"),
+    stat.S_IFBLK: ("zip-device", "a block device entry"),
+    stat.S_IFIFO: ("zip-device", "a named pipe entry"),
+    stat.S_IFSOCK: ("zip-device", "a socket entry"),
+}
+#: The "ASi Unix" extra field (Info-ZIP), which names the target of a hard or soft link.
+ASI_UNIX_EXTRA = 0x756E
+
+
+def entry_type_findings(infos: list[zipfile.ZipInfo]) -> list[Finding]:
+    """Entries that are not regular files or directories, by the Unix mode in their
+    external attributes (and hard links, by the link target of an ASi extra field).
+
+    Keras writes neither; pipelines that unzip an archive and load the directory follow
+    links and open devices, so each is refused whatever reads the file next.
+    """
+    findings: list[Finding] = []
+    for info in infos:
+        location = f"member:{info.filename}"
+        kind = LINK_TYPES.get(stat.S_IFMT(info.external_attr >> 16))
+        if kind is not None:
+            findings.append(Finding(kind[0], Severity.CRITICAL, kind[1], location))
+        elif asi_link_target(info.extra):
+            findings.append(
+                Finding(
+                    "zip-hardlink",
+                    Severity.CRITICAL,
+                    "a hard link to another file (ASi Unix extra field)",
+                    location,
+                )
+            )
+    return findings
+
+
+def asi_link_target(extra: bytes) -> bytes:
+    """The link target an ASi Unix extra field names (``b""`` when there is none)."""
+    offset = 0
+    while offset + 4 <= len(extra):
+        tag, size = struct.unpack_from("<HH", extra, offset)
+        body = extra[offset + 4 : offset + 4 + size]
+        if tag == ASI_UNIX_EXTRA and len(body) >= 14:
+            return body[14:]  # after CRC, mode, size of the link, uid and gid
+        offset += 4 + size
+    return b""
+
+
+class SeekableCopy(io.BytesIO):
+    """A member's bytes in memory, for the nested zip reader (it seeks backwards);
+    an ``.npz`` of weights is read whole by Keras anyway."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        super().__init__(stream.read())
 
 
 def refuse_encrypted(info: zipfile.ZipInfo, where: str) -> None:
@@ -243,7 +317,11 @@ def refuse_encrypted(info: zipfile.ZipInfo, where: str) -> None:
 
 
 def inspect_zipped_h5(
-    zf: zipfile.ZipFile, info: zipfile.ZipInfo, where: str, limits: Limits
+    zf: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    where: str,
+    limits: Limits,
+    stored: StoredWeights | None = None,
 ) -> list[Finding]:
     """Inspect an HDF5 member in place when stored (as Keras stores it), else from a
     temporary copy, since seeking back in a deflated stream re-inflates it.
@@ -257,14 +335,14 @@ def inspect_zipped_h5(
     member = stored_member(zf.filename, info) if zf.filename else None
     if member is not None:
         with MemberReader(member) as stream:
-            return inspect_h5(stream, location, info.file_size, limits, info.filename)
+            return inspect_h5(stream, location, info.file_size, limits, info.filename, stored)
     with zip_io(where, zf.open, info) as stream:
         if info.compress_type == zipfile.ZIP_STORED:
-            return inspect_h5(stream, location, info.file_size, limits, info.filename)
+            return inspect_h5(stream, location, info.file_size, limits, info.filename, stored)
         import shutil
         import tempfile
 
         with tempfile.TemporaryFile() as copy:
             zip_io(where, shutil.copyfileobj, stream, copy)
             copy.seek(0)
-            return inspect_h5(copy, location, info.compress_size, limits, info.filename)
+            return inspect_h5(copy, location, info.compress_size, limits, info.filename, stored)

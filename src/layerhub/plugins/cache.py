@@ -40,7 +40,7 @@ from typing import Any, NamedTuple
 from .. import settings
 from ..version import __version__
 
-FORMAT = 1
+FORMAT = 2
 
 Stamp = list[int] | None
 #: What importlib.metadata looks for in a ``sys.path`` directory.
@@ -189,15 +189,15 @@ class DiscoveryCache:
             if record is None or not fresh(record["modules"]):
                 return None
             entries = record["entries"]
-            if not all(isinstance(e, list) and len(e) == 4 for e in entries):
+            if not all(isinstance(e, list) and len(e) == 5 for e in entries):
                 return None
         except (KeyError, TypeError, ValueError):
             return None
         return entries
 
     def remember(self, point: Point, entries: Iterable[Any]) -> None:
-        """Record what ``point`` registered (entries: name, target, schema, example)."""
-        rows = [[e.name, e.target, e.schema, e.example] for e in entries]
+        """Record what ``point`` registered (name, target, schema, example, estimate)."""
+        rows = [[e.name, e.target, e.schema, e.example, e.estimate] for e in entries]
         if not all(isinstance(row[1], str) for row in rows):
             return
         try:

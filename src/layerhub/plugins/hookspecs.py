@@ -29,10 +29,12 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 def layerhub_register(registry: PluginRegistrar) -> None:
     """Register the plugin's custom objects.
 
-    Call ``registry.add(name, target, *, schema=None, example=None)`` once per object.
+    Call ``registry.add(name, target, *, schema=None, example=None, estimate=None)`` once
+    per object.
     ``name`` is the Keras registered name (``"Package>Name"``), ``target`` a lazy
     ``"module.path:attribute"`` reference or the object itself. ``example`` optionally
     names a ``"module:function"`` returning ``(instance, example_input)`` for the
-    conformance checks (docs/conformance.md). The hook must not import keras: targets
-    and examples are imported only when needed.
+    conformance checks (docs/conformance.md); ``estimate`` a ``"module:function"``
+    counting the weights an object's config creates (docs/security.md). The hook must
+    not import keras: targets, examples and estimates are imported only when needed.
     """

@@ -1,4 +1,5 @@
-"""What a plugin's hook receives: ``registry.add(name, target, *, schema=None, example=None)``.
+"""What a plugin's hook receives: ``registry.add(name, target, *, schema=None, example=None,
+estimate=None)``.
 
 This is the plugin contract's one call (docs/architecture.md). Each plugin's hook runs
 against a registrar of its own, so whatever a failing plugin registered is dropped with
@@ -32,6 +33,7 @@ class PluginRegistrar:
         *,
         schema: SchemaRef | None = None,
         example: str | None = None,
+        estimate: str | None = None,
     ) -> None:
         """Register ``target`` under the Keras registered ``name``.
 
@@ -39,6 +41,10 @@ class PluginRegistrar:
         ``"package:path/inside/package.json"``. ``example`` optionally names a
         ``"module:function"`` taking no arguments and returning ``(instance,
         example_input)`` for the conformance checks (docs/conformance.md).
+        ``estimate`` optionally names a ``"module:function"`` (in a module that does
+        not import keras) taking the object's config and returning how many weights
+        the object itself creates, for the resource budget checked before a load
+        (docs/security.md); objects without one count as none.
         """
         if not isinstance(name, str) or not name.strip():
             raise TypeError(f"a registered name must be a non-empty string, got {name!r}")
@@ -52,8 +58,9 @@ class PluginRegistrar:
                 stacklevel=2,
             )
             schema = None
-        if example is not None:
-            check_target(example)
+        for reference in (example, estimate):
+            if reference is not None:
+                check_target(reference)
         if shadows_builtin(name):
             warnings.warn(
                 f"layerhub plugin {self.provider.distribution!r} may not register {name!r}: "
@@ -62,4 +69,4 @@ class PluginRegistrar:
                 stacklevel=2,
             )
             return
-        self.entries.append(Entry(name, target, self.provider, schema, example))
+        self.entries.append(Entry(name, target, self.provider, schema, example, estimate))

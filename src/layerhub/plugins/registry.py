@@ -66,7 +66,16 @@ class Entry:
     compared by identity, and weakly referenceable for the schema cache.
     """
 
-    __slots__ = ("__weakref__", "_loaded", "example", "name", "provider", "schema", "target")
+    __slots__ = (
+        "__weakref__",
+        "_loaded",
+        "estimate",
+        "example",
+        "name",
+        "provider",
+        "schema",
+        "target",
+    )
 
     def __init__(
         self,
@@ -75,9 +84,10 @@ class Entry:
         provider: Provider,
         schema: SchemaRef | None = None,
         example: str | None = None,
+        estimate: str | None = None,
     ) -> None:
         self.name, self.target, self.provider = name, target, provider
-        self.schema, self.example = schema, example
+        self.schema, self.example, self.estimate = schema, example, estimate
         self._loaded: Any = None
 
     def __repr__(self) -> str:
@@ -110,6 +120,13 @@ class Entry:
             if self._loaded is None:
                 self._loaded = import_target(self.target, self.provider)
             return self._loaded
+
+
+    def load_estimate(self) -> Any:
+        """The plugin's ``estimate`` function (:mod:`layerhub.safety.budget`), imported."""
+        if self.estimate is None:
+            raise PluginError(f"{self.name!r} has no estimate function")
+        return import_target(self.estimate, self.provider)
 
 
 def import_target(target: str, provider: Provider) -> Any:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
+from typing import NamedTuple
 
 from .. import data
 
@@ -93,3 +94,78 @@ def is_non_modeling(module: str | None, name: str) -> bool:
     if f"{module}.{name}" in non_modeling_apis():
         return True
     return (module is None or is_keras_module(module)) and name in non_modeling_names()
+
+
+@functools.cache
+def keras_functions() -> dict:
+    """``data/keras_functions.json`` (``scripts/update_keras_functions.py``): which
+    exported Keras objects a config may name where Keras expects a function."""
+    document = json.loads(data.read("data/keras_functions.json"))
+    document["pure_functions"] = frozenset(document["pure_functions"])
+    document["classes"] = frozenset(document["classes"])
+    document["other_functions"] = frozenset(document["other_functions"])
+    hazards = document["hazards"]
+    reasons = {api: "is one of Keras's own non-modeling APIs" for api in non_modeling_apis()}
+    document["hazard_by_short_name"] = {
+        name.rpartition(".")[2]: why for name, why in {**reasons, **hazards}.items()
+    }
+    return document
+
+
+#: Packages besides keras whose modules Keras itself imports by name (``serialization_lib``).
+KERAS_IMPORTED_PACKAGES = frozenset({"keras_hub", "keras_cv", "keras_nlp"})
+
+
+class FunctionVerdict(NamedTuple):
+    """Why a Keras object named where a function is expected may not be used."""
+
+    code: str  # "non-modeling-api" (critical), "class-as-function" or "function-not-allowed"
+    target: str  # the dotted Keras name it resolves to
+    reason: str
+
+
+def judge_function(module: str | None, name: str) -> FunctionVerdict | None:
+    """What Keras would call for a ``{"class_name": "function"}`` config, if not allowed.
+
+    Keras resolves ``module.name`` among its exported objects, classes included (or,
+    for ``module: builtins``, ``keras.<m>.name`` for each of its built-in modules, in
+    no fixed order), and for any other Keras module imports it and takes a class.
+    Only the pure functions of the allow-list pass; ``None`` for those, and for names
+    Keras would not resolve at all (the caller reports those as unknown).
+    """
+    document = keras_functions()
+    if ">" in name:
+        return None  # a registered name: Keras looks it up among registered objects
+    if module == "builtins":
+        candidates = [f"keras.{m}.{name}" for m in document["builtin_modules"]]
+    elif is_keras_module(module) or str(module).split(".")[0] in KERAS_IMPORTED_PACKAGES:
+        candidates = [f"{module}.{name}"]
+    else:
+        return None
+    pure, classes, others = (
+        document["pure_functions"],
+        document["classes"],
+        document["other_functions"],
+    )
+    hazards, short = document["hazards"], document["hazard_by_short_name"]
+    for target in candidates:
+        if target in hazards:
+            return FunctionVerdict("non-modeling-api", target, hazards[target])
+    known = [t for t in candidates if t in pure or t in classes or t in others]
+    if module != "builtins" and not known and name in short:
+        return FunctionVerdict("non-modeling-api", candidates[0], short[name])
+    for target in known:
+        if target in classes:
+            return FunctionVerdict("class-as-function", target, "is a class, not a function")
+    for target in known:
+        if target in others:
+            return FunctionVerdict(
+                "function-not-allowed", target, "is not on the allow-list of pure functions"
+            )
+    if module != "builtins" and not known:
+        return FunctionVerdict(
+            "class-as-function",
+            candidates[0],
+            "is not an exported Keras function; Keras would import the module and take a class",
+        )
+    return None

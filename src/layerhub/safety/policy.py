@@ -8,7 +8,8 @@
   modules, HDF5 links and shape bombs. This covers legacy ``.h5`` files too, for which
   Keras itself ignores ``safe_mode``;
 - always, even under ``safe_mode=False`` (the documented opt-out for trusted files):
-  archive hazards (path traversal, absolute or duplicate members) and names from
+  archive hazards (path traversal, absolute or duplicate members, links and devices,
+  pickled ``.npz`` arrays), the resource budget (:mod:`.budget`) and names from
   providers outside the allow-list (:mod:`layerhub.plugins.allowlist`). Raise the limits or
   widen the allow-list to load such a file.
 """
@@ -36,6 +37,15 @@ ALWAYS_REFUSED = frozenset(
         "duplicate-member",
         "control-character-member",
         "provider-not-allowed",
+        "zip-symlink",
+        "zip-hardlink",
+        "zip-device",
+        "npz-pickle",
+        "weights-over-stored",
+        "weights-over-cap",
+        "absurd-shape",
+        "too-many-layers",
+        "graph-too-deep",
     }
 )
 

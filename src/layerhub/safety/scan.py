@@ -10,7 +10,13 @@ What it finds, besides the archive and HDF5 hazards the reader reports:
 
 - ``lambda``: ``__lambda__`` functions and legacy Lambda bytecode (arbitrary code);
   ``lambda-layer``: a ``Lambda`` layer wrapping a named function;
-- ``non-modeling-api``: Keras functions such as ``enable_unsafe_deserialization``;
+- ``non-modeling-api``: Keras functions such as ``enable_unsafe_deserialization``, and
+  every Keras object that reaches I/O, the network or process-wide settings
+  (``keras.config.set_floatx``, ``keras.datasets.*.load_data``, ``TFSMLayer``...) named
+  where Keras expects a function (``data/keras_functions.json``);
+  ``class-as-function``: a Keras class there (Keras would call it, skipping its
+  ``from_config`` checks); ``function-not-allowed``: any other Keras function outside
+  the allow-list of pure functions (activations, losses, metrics, ops...);
 - ``file-access``: layers that read files or external resources (lookup layers with a
   vocabulary path, ``TFSMLayer``, ``TorchModuleWrapper``'s pickle);
 - ``external-module``: a reference to a module outside Keras and the allowed packages
@@ -18,6 +24,8 @@ What it finds, besides the archive and HDF5 hazards the reader reports:
   with :class:`~layerhub.MissingObjectsError` naming what to install);
   ``unknown-name``: a name nothing provides;
   ``provider-not-allowed``: a name provided only by a plugin outside the allow-list;
+- the resource budget (:mod:`.budget`): declared weights over what the file stores or
+  over ``LAYERHUB_MAX_PARAMS``, absurd shapes, too many layers, too deep a graph;
 - ``schema``: plugin config violations (:mod:`layerhub.schemas.plugin`).
 """
 
@@ -38,9 +46,16 @@ from ..index.installed import module_provider
 from ..plugins.allowlist import AllowList
 from ..plugins.discovery import get_discovery, get_registry
 from ..plugins.registry import Registry
-from ..references.keras_names import builtin_names, is_keras_module, is_non_modeling
+from ..references.keras_names import (
+    FunctionVerdict,
+    builtin_names,
+    is_keras_module,
+    is_non_modeling,
+    judge_function,
+)
 from ..references.walk import Reference, walk
 from ..schemas.plugin import check_references
+from .budget import budget_findings
 
 #: Layers that read a file named in their config when they are built.
 VOCABULARY_LAYERS = frozenset({"StringLookup", "IntegerLookup", "TextVectorization"})
@@ -122,6 +137,7 @@ def analyze(
         references = list(walk(archive.config))
     findings = list(archive.findings)
     findings += config_findings(references, registry, policy, provided)
+    findings += budget_findings(archive, references, registry)
     if schemas:
         findings += schema_findings(references, registry, provided)
     return findings
@@ -170,6 +186,11 @@ def reference_findings(
             ref.pointer,
         )
         return
+    if ref.kind == "function" and ref.name not in provided:
+        verdict = judge_function(ref.module, ref.name)
+        if verdict is not None:
+            yield function_finding(ref, verdict)
+            return
     if ref.class_name in CODE_LOADING_LAYERS:
         yield Finding(
             "file-access",
@@ -240,6 +261,17 @@ def reference_findings(
         "unknown-name",
         Severity.MEDIUM,
         f"{ref.kind} {ref.name!r}: no installed plugin or allowed package provides it",
+        ref.pointer,
+    )
+
+
+def function_finding(ref: Reference, verdict: FunctionVerdict) -> Finding:
+    """A Keras object where a function is expected that is not a pure function."""
+    severity = Severity.CRITICAL if verdict.code == "non-modeling-api" else Severity.HIGH
+    return Finding(
+        verdict.code,
+        severity,
+        f"names {verdict.target} where Keras expects a function; it {verdict.reason}",
         ref.pointer,
     )
 

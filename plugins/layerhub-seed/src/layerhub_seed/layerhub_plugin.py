@@ -5,6 +5,8 @@ from __future__ import annotations
 import layerhub
 
 OBJECTS = "layerhub_seed.objects"
+#: Weight counts from configs alone, for layerhub's resource budget (no keras import).
+ESTIMATES = "layerhub_seed.estimates"
 #: Example instances and inputs for the conformance checks (``layerhub check``).
 EXAMPLES = "layerhub_seed.examples"
 NUMBER = {"type": "number"}
@@ -44,6 +46,7 @@ def layerhub_register(registry):
         f"{OBJECTS}:MyDense",
         schema="layerhub_seed:schemas/kernel_mult.json",
         example=f"{EXAMPLES}:kernel_mult_example",
+        estimate=f"{ESTIMATES}:kernel_mult",
     )
     registry.add(
         "ComplexModels>CustomModel",
@@ -66,6 +69,7 @@ def layerhub_register(registry):
             {"units": {"type": "integer", "minimum": 1}}, ["units"], base=LAYER_BASE
         ),
         example=f"{EXAMPLES}:nested_dense_example",
+        estimate=f"{ESTIMATES}:nested_dense",
     )
     registry.add(
         "LayerhubSeed>SubclassedModel",

@@ -1,0 +1,122 @@
+"""The resource budget (``layerhub.safety.budget``): caps, the stored-weights ratio, and
+plugin estimates, on real archives edited to declare more than they store.
+
+What Keras would actually build is checked against the estimates by the benign models
+of ``test_hostile_gadgets.py``; here, the decisions around them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hostile_corpus import layer, rewrite_zip
+from support import last_json, run_python
+
+from layerhub.archive.limits import Limits
+from layerhub.archive.reader import read_archive
+from layerhub.plugins.registry import Registry
+from layerhub.references.walk import walk
+from layerhub.safety.budget import budget_findings, graph_depth
+
+SCAN = """
+import json, sys
+from layerhub.safety.scan import scan_file
+reports = [scan_file(p).to_json() for p in sys.argv[1:]]
+print(json.dumps({"reports": reports, "imported": sorted(
+    m for m in ("keras", "tensorflow", "layerhub_seed.objects", "layerhub_seed.estimates")
+    if m in sys.modules)}))
+"""
+
+
+def codes(report: dict) -> set[str]:
+    return {f["code"] for f in report["findings"]}
+
+
+@pytest.mark.slow
+def test_a_plugin_estimate_counts_and_survives_the_discovery_cache(
+    seed_models, seed_site, tmp_path
+):
+    """NestedDenseLayer(units=10**6) declares 10**12 weights only through the seed's
+    ``estimate`` hook: flagged, in a first process and in one replaying discovery."""
+    bomb = rewrite_zip(
+        seed_models / "seed.keras",
+        tmp_path / "nested_bomb.keras",
+        config=lambda c: layer(c, "nested")["config"].update(units=10**6),
+    )
+    env = {"LAYERHUB_CACHE_DIR": str(tmp_path / "cache")}
+    for _ in range(2):  # the second process replays the discovery record
+        result = last_json(run_python(SCAN, str(bomb), site=seed_site, env=env).stdout)
+        assert "weights-over-cap" in codes(result["reports"][0])
+        finding = next(
+            f for f in result["reports"][0]["findings"] if f["code"] == "weights-over-cap"
+        )
+        assert finding["location"] == "/config/layers/5"
+        assert "LAYERHUB_MAX_PARAMS" in finding["message"]
+        assert result["imported"] == ["layerhub_seed.estimates"]
+    assert (tmp_path / "cache").exists()
+
+
+def seed_archive(seed_models, tmp_path, edit=None):
+    path = rewrite_zip(seed_models / "seed.keras", tmp_path / "edited.keras", config=edit)
+    archive = read_archive(path)
+    return archive, list(walk(archive.config))
+
+
+@pytest.mark.slow
+def test_the_limits_decide_and_name_their_variable(seed_models, tmp_path):
+    def wide_head(config):
+        layer(config, "head")["config"]["units"] = 10**9
+
+    archive, references = seed_archive(seed_models, tmp_path, wide_head)
+    empty = Registry()
+    found = {f.code: f for f in budget_findings(archive, references, empty, Limits())}
+    assert set(found) == {"weights-over-stored"}
+    assert found["weights-over-stored"].location == "/config/layers/6"
+    assert "LAYERHUB_MAX_UNSTORED_PARAMS" in found["weights-over-stored"].message
+    # A trusted file: raise the allowance, and it passes; lower the cap, and it does not.
+    assert budget_findings(archive, references, empty, Limits(max_unstored_params=10**10)) == []
+    capped = budget_findings(archive, references, empty, Limits(max_params=10**8))
+    assert {f.code for f in capped} == {"weights-over-cap", "absurd-shape"}
+    few = budget_findings(archive, references, empty, Limits(max_layers=3, max_graph_depth=4))
+    assert {"too-many-layers", "graph-too-deep"} <= {f.code for f in few}
+
+
+def test_graph_depth_follows_inbound_tensors_and_unrolls_nested_models():
+    def functional(name, layers):
+        return {"class_name": "Functional", "config": {"name": name, "layers": layers}}
+
+    def node(name, *parents, inner=None):
+        args = [
+            {"class_name": "__keras_tensor__", "config": {"keras_history": [p, 0, 0]}}
+            for p in parents
+        ]
+        layer = inner or {"class_name": "Dense", "config": {"name": name}}
+        layer["config"]["name"] = name
+        return {**layer, "inbound_nodes": [{"args": args, "kwargs": {}}]}
+
+    inner = {
+        "class_name": "Sequential",
+        "config": {"layers": [{"class_name": "Dense", "config": {}} for _ in range(5)]},
+    }
+    diamond = functional(
+        "m",
+        [
+            node("in"),
+            node("a", "in"),
+            node("b", "a"),
+            node("c", "in", inner=inner),
+            node("out", "b", "c"),
+        ],
+    )
+    assert graph_depth(diamond) == 7  # in -> c (5 deep) -> out
+    cycle = functional("m", [node("a", "b"), node("b", "a")])
+    assert graph_depth(cycle) == 2
+    legacy = functional(
+        "m",
+        [
+            node("x"),
+            {"class_name": "Dense", "config": {"name": "y"}, "inbound_nodes": [[["x", 0, 0, {}]]]},
+        ],
+    )
+    assert graph_depth(legacy) == 2
+    assert json.dumps(diamond)  # plain JSON in, nothing mutated
