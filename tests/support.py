@@ -73,6 +73,10 @@ def child_env(site: Path | None = None, **extra: str) -> dict[str, str]:
         p for p in [str(site) if site else "", env.get("PYTHONPATH", "")] if p
     )
     env.update(extra)
+    # The layerhub under test, last: a child given its own PYTHONPATH (or run from a
+    # worktree beside an editable install) must still import this checkout's code.
+    parts = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    env["PYTHONPATH"] = os.pathsep.join([*parts, str(ROOT / "src")])
     return env
 
 
