@@ -13,9 +13,12 @@ from pathlib import Path
 import pytest
 from conftest import hub_env
 from hostile_corpus import CANARY_VAR
-from support import last_json, run_layerhub, run_python, shared_build
+from support import last_json, run_layerhub, run_python
 
 from layerhub.archive.layout import ASSETS_DIR, KNOWN_MEMBERS
+
+# One worker runs them all: the session's Hub server and what was pushed to it.
+pytestmark = pytest.mark.xdist_group("hub")
 
 PUSH = """
 import json, sys
@@ -63,14 +66,12 @@ print(json.dumps(report))
 
 @pytest.fixture(scope="session")
 def pushed(tmp_path_factory, hub, seed_site, seed_models):
-    """Two pushes of the seed model to ``hf://alice/seed`` (the second with doubled weights)."""
-    home = tmp_path_factory.mktemp("pusher-home")
+    """Two pushes of the seed model to ``hf://alice/seed`` (the second with doubled weights).
 
-    def build(_: Path) -> dict:
-        env = hub_env(hub, home)
-        return last_json(run_python(PUSH, str(seed_models), site=seed_site, env=env).stdout)
-
-    return shared_build(tmp_path_factory, "hub-pushed", build)
+    Not a ``shared_build``: each xdist worker runs its own server, so each pushes to it.
+    """
+    env = hub_env(hub, tmp_path_factory.mktemp("pusher-home"))
+    return last_json(run_python(PUSH, str(seed_models), site=seed_site, env=env).stdout)
 
 
 @pytest.fixture(scope="session")
