@@ -48,6 +48,7 @@ from typing import Any
 
 from ..archive.layout import WEIGHTS_MEMBER
 from ..archive.members import MemberReader, StoredMember, member_crc, stored_member
+from .skipsets import cached_skipsets
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ def fast_load_model(filepath: Any, custom_objects: Any, compile: bool, safe_mode
         return plain()
     rng_state = random_state()
     try:
-        with deferred_initialization(keras):
+        with deferred_initialization(keras), cached_skipsets():
             window = stored_weights(filepath)
             if window is None:
                 return plain()
@@ -127,6 +128,7 @@ def unsupported_reason(keras: Any) -> str:
 _INTERNALS = {
     "Variable": ("_initialize", "_initialize_with_initializer", "_direct_assign", "assign"),
     "saving_lib": (
+        "get_attr_skipset",
         "_safe_zip_read",
         "_model_from_config",
         "_load_state",
