@@ -7,9 +7,9 @@ its global state, but stores it under another key than the one it reads
 call builds a reference object (a ``Layer()``, an ``Optimizer(1.0)``...) and lists its
 attributes: ≈ 1.5 ms of CPU a call, 7 calls (a fifth) of a compiled 2-layer model's
 load, 226 for 200 layers (benchmarks/findings.md, "Round 2 profiles"). Inside
-:func:`cached_skipsets` those answers come from a per-process memory instead. The sets are the ones Keras computes:
-they depend on the type name alone (the attributes of a fresh reference object), and
-Keras's callers only read them.
+:func:`cached_skipsets` those answers come from a per-process memory instead. The
+sets are the ones Keras computes: they depend on the type name alone (the attributes
+of a fresh reference object), and Keras's callers only read them.
 """
 
 from __future__ import annotations
