@@ -128,6 +128,31 @@ def make(index):
 
 for _i in range(COUNT):
     globals()[f"Block{_i}"] = make(_i)
+
+
+@keras.saving.register_keras_serializable(package="BenchLayers", name="BenchLoss")
+class BenchLoss(keras.losses.Loss):
+    def __init__(self, scale=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.scale = scale
+
+    def call(self, y_true, y_pred):
+        return self.scale * keras.ops.mean(keras.ops.square(y_true - y_pred), axis=-1)
+
+    def get_config(self):
+        return {**super().get_config(), "scale": self.scale}
+
+
+@keras.saving.register_keras_serializable(package="BenchLayers", name="BenchSchedule")
+class BenchSchedule(keras.optimizers.schedules.LearningRateSchedule):
+    def __init__(self, rate=1e-3, decay=0.99):
+        self.rate, self.decay = rate, decay
+
+    def __call__(self, step):
+        return self.rate * self.decay ** keras.ops.cast(step, "float32")
+
+    def get_config(self):
+        return {"rate": self.rate, "decay": self.decay}
 """
 
 
@@ -138,6 +163,10 @@ def layer_plugin(site: Path) -> Path:
         f'    registry.add("BenchLayers>Block{i}", "bench_layers.layers:Block{i}", '
         f"schema={schema!r})"
         for i in range(LAYER_CLASSES)
+    )
+    adds += "".join(
+        f'\n    registry.add("BenchLayers>{name}", "bench_layers.layers:{name}")'
+        for name in ("BenchLoss", "BenchSchedule")
     )
     hook = hook_module(adds)
     write_distribution(
@@ -156,6 +185,17 @@ def layer_plugin(site: Path) -> Path:
 def plugin_model(site: Path, path: Path, depth: int) -> Path:
     """A functional model of ``depth`` layers, every other one a plugin ``Block``."""
     run_child(child("plugin_model"), str(depth), str(path), site=site)
+    return path
+
+
+def compiled_model(
+    site: Path | None, path: Path, depth: int, plugin_layers: int, units: int = 16
+) -> Path:
+    """``depth`` Dense(``units``) layers with ``plugin_layers`` plugin ``Block``s among
+    them, compiled with the plugin's loss and learning-rate schedule (with no plugin
+    layers: Keras's Adam and mean squared error)."""
+    args = (str(depth), str(plugin_layers), str(path), str(units))
+    run_child(child("compiled_model"), *args, site=site)
     return path
 
 

@@ -53,6 +53,11 @@ class ModelLoadError(LayerhubError, ValueError, TypeError):
     """
 
 
+class ArchiveChangedError(ModelLoadError):
+    """The file changed between layerhub's analysis and the end of Keras's load, so what
+    Keras read is not what was checked; load it again once it is no longer written to."""
+
+
 class ConfigurationError(LayerhubError, ValueError):
     """A layerhub setting (environment variable or trust file) is unusable."""
 

@@ -50,6 +50,7 @@ from typing import Any
 from ..archive.layout import WEIGHTS_MEMBER
 from ..archive.members import MemberReader, StoredMember, member_crc, stored_member
 from .keras_own import keras_load_model
+from .skipsets import cached_skipsets
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ def fast_load_model(filepath: Any, custom_objects: Any, compile: bool, safe_mode
         return plain()
     rng_state = random_state()
     try:
-        with deferred_initialization(keras):
+        with deferred_initialization(keras), cached_skipsets():
             window = stored_weights(filepath)
             if window is None:
                 return plain()
@@ -129,6 +130,7 @@ def unsupported_reason(keras: Any) -> str:
 _INTERNALS = {
     "Variable": ("_initialize", "_initialize_with_initializer", "_direct_assign", "assign"),
     "saving_lib": (
+        "get_attr_skipset",
         "_safe_zip_read",
         "_model_from_config",
         "_load_state",
@@ -376,14 +378,31 @@ def weights_store_class() -> type:
     return WeightsStore
 
 
+#: Members smaller than this are checked on the calling thread: starting a thread costs
+#: more than the CRC-32 of a few megabytes (a tiny model's load, benchmarks/findings.md).
+INLINE_CRC_BYTES = 4 << 20
+
+
+@contextlib.contextmanager
+def crc_checker(member: StoredMember) -> Iterator[Future[int]]:
+    """The CRC-32 of ``member``, computed on a second thread while the model is built,
+    or at once for a small member."""
+    if member.size < INLINE_CRC_BYTES:
+        done: Future[int] = Future()
+        done.set_result(member_crc(member))
+        yield done
+        return
+    with ThreadPoolExecutor(1) as pool:
+        yield pool.submit(member_crc, member)
+
+
 def load_keras_zip(
     path: str, member: StoredMember, custom_objects: Any, compile: bool, safe_mode: bool
 ) -> Any:
     """Keras's ``saving_lib._load_model_from_fileobj``, with the weights read in place."""
     from keras.src.saving import saving_lib
 
-    with ThreadPoolExecutor(1) as pool, open(path, "rb") as f, zipfile.ZipFile(f) as zf:
-        crc: Future[int] = pool.submit(member_crc, member)
+    with crc_checker(member) as crc, open(path, "rb") as f, zipfile.ZipFile(f) as zf:
         config_json = saving_lib._safe_zip_read(zf, saving_lib._CONFIG_FILENAME)
         model = saving_lib._model_from_config(config_json, custom_objects, compile, safe_mode)
         store_class = weights_store_class()

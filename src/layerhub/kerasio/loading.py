@@ -17,9 +17,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from ..archive.jsondoc import parse_config
+from ..archive.layout import ModelArchive
+from ..archive.limits import Limits
+from ..archive.memo import ContentMemo, unchanged
 from ..archive.reader import read_archive
 from ..archive.sources import Source, classify_source
 from ..errors import (
+    ArchiveChangedError,
     LayerhubError,
     MissingObject,
     MissingObjectsError,
@@ -85,19 +89,20 @@ def load_model(
             return keras_load_model(
                 filepath, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode
             )
-    snapshot = None
+    snapshot, key = None, None
     if source is Source.HUB:
         from ..archive.hub import fetch
-        from ..archive.limits import Limits
 
         limits = Limits.from_env()
         snapshot = fetch(os.fspath(filepath), limits)
         archive = snapshot.read(limits)
+        every: Sequence[Reference] = tuple(walk(archive.config))
         filepath = snapshot.path  # Keras loads the very files analysed: no second fetch
     else:
-        archive = read_archive(filepath)
+        (archive, every), key = ANALYSES.get(
+            filepath, Limits.from_env(), lambda: analyse(filepath)
+        )
     check_manifest(archive.manifest, archive.path)
-    every = list(walk(archive.config))
     references = [r for r in every if r.custom]
     precedence = Precedence(custom_objects, scoped_names=(r.name for r in references))
     check_archive(archive, safe_mode=safe_mode, provided=precedence.provided, references=every)
@@ -109,7 +114,9 @@ def load_model(
     user = precedence.user or None
     try:
         with precedence.applied(objects):
+            changed(key)  # Keras must read the bytes that were analysed: before and after
             model = load(filepath, custom_objects=user, compile=compile, safe_mode=safe_mode)
+            changed(key)
     except LayerhubError:
         raise
     except Exception as exc:
@@ -163,6 +170,24 @@ def brace_spans(text: str) -> list[tuple[int, int]]:
             if depth == 0:
                 spans.append((start, i + 1))
     return spans
+
+
+#: Each file's analysis (read, walk) per content, so loading a file again skips it.
+ANALYSES = ContentMemo()
+
+
+def analyse(filepath: str | os.PathLike[str]) -> tuple[ModelArchive, tuple[Reference, ...]]:
+    """The archive read once and every reference in its config (shared: not mutated)."""
+    archive = read_archive(filepath)
+    return archive, tuple(walk(archive.config))
+
+
+def changed(key: Any) -> None:
+    """Raise if the file moved away from the content its analysis was made of."""
+    if not unchanged(key):
+        raise ArchiveChangedError(
+            f"{key.path}: the file changed while it was being loaded; load it again"
+        )
 
 
 def model_from_json(json_string: str, custom_objects: Mapping[str, Any] | None = None) -> Any:

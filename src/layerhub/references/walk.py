@@ -33,8 +33,8 @@ LAMBDA_CLASS_NAMES = frozenset({"__lambda__", "Lambda"})
 #: Envelope keys that hold names, not further objects (already classified).
 ENVELOPE = frozenset({"module", "class_name", "registered_name"})
 FUNCTION_ENVELOPE = ENVELOPE | {"config"}
-#: The values that can hold or be a reference (numbers, booleans and null cannot).
-CONTAINERS = (dict, list, str)
+#: The containers that can hold a reference.
+CONTAINERS = (dict, list)
 #: A string value like ``"my_package>custom_fn"`` in an object slot (e.g. a loss).
 REGISTERED_NAME_RE = re.compile(r"^[A-Za-z_][\w.\-]*>[A-Za-z_][\w.\-]*$")
 
@@ -81,29 +81,46 @@ def walk(config: Any) -> Iterator[Reference]:
     """Yield every object referenced anywhere in ``config``, depth first, in file order.
 
     Iterative, so a deeply nested (hostile) config cannot exhaust the Python stack.
-    Numbers, booleans and nulls are never pushed: they reference nothing.
+    Only what can hold or be a reference is pushed (:func:`may_refer`): non-empty dicts
+    and lists, and strings that could be a registered name or bytecode; numbers, names
+    like ``"relu"`` and empty containers are dropped where they are listed.
     """
     stack: list[tuple[NodePath, Any]] = [(None, config)]
+    pop, push = stack.pop, stack.extend
     while stack:
-        path, node = stack.pop()
+        path, node = pop()
         if isinstance(node, dict):
             reference = reference_of(node, path) if "class_name" in node else None
             if reference is None:
-                items = node.items()
+                children = [((path, k), v) for k, v in node.items() if may_refer(v)]
             else:
                 yield reference
                 skip = FUNCTION_ENVELOPE if reference.kind == "function" else ENVELOPE
-                items = [(k, v) for k, v in node.items() if k not in skip]
-            children = [((path, k), v) for k, v in items if isinstance(v, CONTAINERS)]
-            stack.extend(reversed(children))
+                children = [
+                    ((path, k), v) for k, v in node.items() if k not in skip and may_refer(v)
+                ]
+            children.reverse()
+            push(children)
         elif isinstance(node, list):
-            children = [((path, i), v) for i, v in enumerate(node) if isinstance(v, CONTAINERS)]
-            stack.extend(reversed(children))
+            children = [((path, i), v) for i, v in enumerate(node) if may_refer(v)]
+            children.reverse()
+            push(children)
         elif isinstance(node, str):
             if REGISTERED_NAME_RE.match(node):
                 yield Reference(node, "function", pointer_of(path), node)
             elif is_bytecode(node):
                 yield Reference("__lambda__", "lambda", pointer_of(path), "__lambda__")
+
+
+def may_refer(value: Any) -> bool:
+    """Whether ``value`` can be or hold a reference: a non-empty dict or list, or a string
+    that :data:`REGISTERED_NAME_RE` (it needs a ``>``) or :func:`is_bytecode` (16 or more
+    characters from ``4`` or ``Y``) could match. Numbers, booleans and null cannot.
+
+    Written out as one expression since the walk calls it for every value of a config."""
+    if isinstance(value, CONTAINERS):
+        return bool(value)
+    return isinstance(value, str) and (">" in value or (len(value) >= 16 and value[0] in "4Y"))
 
 
 def is_bytecode(text: str) -> bool:
