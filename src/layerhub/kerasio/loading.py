@@ -35,6 +35,7 @@ from ..references.walk import Reference, custom_references, walk
 from ..safety.policy import check_archive
 from ..schemas.plugin import raise_for_violations
 from . import fastload
+from .backend import import_keras
 from .precedence import Precedence
 
 
@@ -58,8 +59,9 @@ def load_model(
     :class:`~layerhub.MissingObjectsError` naming every unresolvable object at once,
     :class:`~layerhub.SchemaViolationError` naming every plugin object config that breaks
     its plugin's schema (before Keras builds anything; ``validate=False`` skips it), and
-    :class:`~layerhub.ModelLoadError` when Keras itself fails on the file. Sources only
-    Keras can open (remote URLs, ``hf://``, Orbax checkpoints) are loaded with every
+    :class:`~layerhub.ModelLoadError` when Keras itself fails on the file (and
+    :class:`~layerhub.errors.MissingDependencyError` when Keras's backend is not installed).
+    Sources only Keras can open (remote URLs, ``hf://``, Orbax checkpoints) are loaded with every
     plugin object in :func:`scope`, and only with ``safe_mode=False``: layerhub cannot
     analyse them first. ``fast`` skips initializing weights the archive overwrites
     (:mod:`layerhub.kerasio.fastload`); ``fast=False`` is Keras's own load, unchanged.
@@ -87,8 +89,7 @@ def load_model(
     if validate:
         raise_for_violations(references, get_registry(), skip=precedence.user, source=archive.path)
 
-    import keras
-
+    keras = import_keras()
     load = fastload.fast_load_model if fast else keras.saving.load_model
     user = precedence.user or None
     try:
@@ -118,8 +119,7 @@ def model_from_json(json_string: str, custom_objects: Mapping[str, Any] | None =
     precedence = Precedence(custom_objects, scoped_names=(r.name for r in references))
     objects = resolve_references(references, precedence, "model JSON")
 
-    import keras
-
+    keras = import_keras()
     with precedence.applied(objects):
         return keras.models.model_from_json(json_string, custom_objects=precedence.user or None)
 
@@ -165,6 +165,8 @@ def resolve_references(
         if r.name not in objects
     ]
     if missing:
+        if failures:  # a plugin that failed to import may only lack Keras's backend
+            import_keras()
         requirements = suggest_requirements([m.name for m in missing], manifest)
         missing = [m._replace(requirement=requirements.get(m.name)) for m in missing]
         raise MissingObjectsError(dedupe(missing), source)
