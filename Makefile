@@ -34,9 +34,11 @@ test: $(STAMP)
 	# The layering of docs/architecture.md (contracts in pyproject.toml).
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -n 2 --dist loadgroup
-	# The core save/load/scope flows again on JAX and PyTorch (the full suite runs on TensorFlow).
-	KERAS_BACKEND=jax $(PY) -m pytest -n 0 -m backends
-	KERAS_BACKEND=torch $(PY) -m pytest -n 0 -m backends
+	# The core save/load/scope flows again on JAX and PyTorch (the full suite runs on
+	# TensorFlow), the two runs side by side: each keeps about one core busy.
+	KERAS_BACKEND=jax $(PY) -m pytest -n 0 -q -p no:cacheprovider -m backends & jax=$$!; \
+	KERAS_BACKEND=torch $(PY) -m pytest -n 0 -q -p no:cacheprovider -m backends; torch=$$?; \
+	wait $$jax && test $$torch -eq 0
 	# The benchmarks at small sizes, so they keep working (no time is asserted).
 	$(PY) benchmarks/run.py --quick > /dev/null
 
