@@ -71,9 +71,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("layerhub: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
-        if isinstance(exc, ModuleNotFoundError) and exc.name in BACKEND_EXTRAS:
-            print(f"layerhub: error: {missing_backend(exc.name)}", file=sys.stderr)
-            return 2
         if settings.flag(settings.DEBUG):
             raise
         print(
@@ -82,20 +79,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 3
-
-
-#: Keras backend module -> the layerhub extra that installs it.
-BACKEND_EXTRAS = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
-
-
-def missing_backend(module: str) -> str:
-    """Keras could not import its backend: what to install, or how to pick another."""
-    others = " or ".join(b for b in BACKEND_EXTRAS if b != module)
-    return (
-        f"Keras's backend {module!r} is not installed: pip install "
-        f"'layerhub[{BACKEND_EXTRAS[module]}]', or pick an installed backend with "
-        f"KERAS_BACKEND={others}"
-    )
 
 
 def one_line(exc: BaseException) -> str:
