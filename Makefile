@@ -7,6 +7,9 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 STAMP := $(VENV)/.layerhub-setup
 SEED := plugins/layerhub-seed
+# PyTorch's CPU build, installed before the extras: `torch` from the registry alone is the
+# CUDA build (several GB). docs/backends.md says why this version.
+TORCH ?= torch==2.13.0
 
 .PHONY: setup demo test lint check docs bench clean
 
@@ -15,7 +18,8 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --upgrade pip setuptools wheel
-	$(PIP) install -e '.[test,jax,docs,hub]'
+	$(PIP) install '$(TORCH)'
+	$(PIP) install -e '.[test,tensorflow,jax,torch,hub,docs]'
 	touch $(STAMP)
 
 # The demo installs the seed plugin into .venv like a user would; the tests install
@@ -30,8 +34,11 @@ test: $(STAMP)
 	# The layering of docs/architecture.md (contracts in pyproject.toml).
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -n 2 --dist loadgroup
-	# The core save/load/scope flows again on the JAX backend (the full suite runs on TensorFlow).
-	KERAS_BACKEND=jax $(PY) -m pytest -n 0 -m backends
+	# The core save/load/scope flows again on JAX and PyTorch (the full suite runs on
+	# TensorFlow), the two runs side by side: each keeps about one core busy.
+	KERAS_BACKEND=jax $(PY) -m pytest -n 0 -q -p no:cacheprovider -m backends & jax=$$!; \
+	KERAS_BACKEND=torch $(PY) -m pytest -n 0 -q -p no:cacheprovider -m backends; torch=$$?; \
+	wait $$jax && test $$torch -eq 0
 	# The benchmarks at small sizes, so they keep working (no time is asserted).
 	$(PY) benchmarks/run.py --quick > /dev/null
 

@@ -141,6 +141,6 @@ def machine() -> dict[str, str]:
         "python": platform.python_version(),
         **{
             name: version(name)
-            for name in ("layerhub", "keras", "tensorflow-cpu", "jax", "h5py", "numpy")
+            for name in ("layerhub", "keras", "tensorflow-cpu", "jax", "torch", "h5py", "numpy")
         },
     }

@@ -459,6 +459,31 @@ def small_plugin_model(suite: Suite) -> Iterator[Row]:
     )
 
 
+#: Backend module -> its name in a figure.
+BACKENDS = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
+
+
+def fast_load_backends(suite: Suite) -> Iterator[Row]:
+    """The in-process load rows of :func:`fast_load` on each other installed backend."""
+    this = os.environ.get("KERAS_BACKEND", "tensorflow")
+    for backend, title in BACKENDS.items():
+        if backend == this or importlib.util.find_spec(backend) is None:
+            continue
+        for mb in suite.sizes.model_mb:
+            path = synth.dense_model(suite.tmp / f"dense-{backend}-{mb:g}mb.keras", mb)
+            size = path.stat().st_size / 1e6
+            runs = suite.sizes.runs
+            times = run_child(child("load_times"), str(path), str(runs), KERAS_BACKEND=backend)
+            assert times is not None
+            figure = f"`layerhub.load_model` on {title}, {size:.0f} MB model (in process)"
+            floor = 0.5 if mb == max(suite.sizes.model_mb) and mb >= 500 else 1.0
+            keras_pair = Pair(times["layerhub"], times["keras"], runs)
+            yield Row("9, 17", figure, "`keras.saving.load_model`", keras_pair, floor)
+            raw = Pair(times["layerhub"], times["raw"], runs)
+            yield Row("9, 17", figure, "raw read of `model.weights.h5` from the zip", raw, None)
+            path.unlink()
+
+
 BENCHMARKS = [
     import_and_discovery,
     discovery_with_schemas,
@@ -470,6 +495,7 @@ BENCHMARKS = [
     fast_load,
     small_loads,
     small_plugin_model,
+    fast_load_backends,
 ]
 
 

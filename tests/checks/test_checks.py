@@ -131,6 +131,7 @@ print(json.dumps(sorted(m for m in ("keras", "tensorflow", "jax") if m in sys.mo
 
 # -- the seed plugin passes everything ------------------------------------------------------
 @pytest.mark.slow
+@pytest.mark.backends
 def test_seed_and_a_wellformed_plugin_pass_every_check(plugin_site, seed_site):
     """One run over the seed and a well-formed third-party plugin (selected by
     distribution and by entry-point name), with the sloppy one installed alongside."""

@@ -242,7 +242,7 @@ print(json.dumps(results))
 """
 
 
-@pytest.fixture(scope="module", params=["tensorflow", "jax"])
+@pytest.fixture(scope="module", params=["tensorflow", "jax", "torch"])
 def compared(request, seed_site, tmp_path_factory) -> dict:
     out = tmp_path_factory.mktemp(f"fastload-{request.param}")
     proc = run_python(COMPARE, str(out), site=seed_site, env={"KERAS_BACKEND": request.param})

@@ -3,8 +3,8 @@
 One child process saves everything the flows need with plain Keras (the "training
 program", which imports the plugin like its author would); every test then checks a
 flow in a fresh process that imports only layerhub, against values the saving process
-recorded. Tests marked ``backends`` run on TensorFlow and again on JAX in CI
-(``KERAS_BACKEND=jax``); export needs TensorFlow.
+recorded. Tests marked ``backends`` run on TensorFlow and again on JAX and PyTorch in CI
+(``KERAS_BACKEND=jax``, ``=torch``); export needs TensorFlow.
 """
 
 from __future__ import annotations

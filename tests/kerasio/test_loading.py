@@ -34,6 +34,7 @@ print(json.dumps({
 """
 
 
+@pytest.mark.backends
 def test_seed_model_round_trips_with_no_custom_objects(seed_models, seed_site):
     result = last_json(run_python(ROUND_TRIP, str(seed_models), site=seed_site).stdout)
     assert result["optimizer"] == "ScaledSGD" and result["loss"] == "ScaledMSE"
@@ -92,6 +93,7 @@ print(json.dumps({
 """
 
 
+@pytest.mark.backends
 def test_user_custom_objects_win_over_plugins(seed_models, seed_site):
     result = last_json(run_python(USER_WINS, str(seed_models), site=seed_site).stdout)
     assert result == {
@@ -246,6 +248,7 @@ print(json.dumps([type(m).__name__ for m in (rebuilt, clone, from_config, schedu
 """
 
 
+@pytest.mark.backends
 def test_scope_serves_model_from_json_clone_and_deserialize(seed_models, seed_site):
     result = last_json(run_python(SCOPE, str(seed_models), site=seed_site).stdout)
     assert result == ["Functional", "Functional", "Functional", "WarmupSchedule"]

@@ -103,7 +103,7 @@ def outputs(model: Any, x: Any, y: Any, *, trains: bool) -> dict[str, np.ndarray
         results = model.evaluate(x, y, verbose=0, return_dict=True)
         found.update({f"evaluate.{k}": np.asarray(v) for k, v in sorted(results.items())})
         keras.utils.set_random_seed(SEED)
-        model.train_on_batch(x, y)
+        model.train_on_batch(*as_tensors(x, y))
         found["after_step"] = np.asarray(model.predict(x, verbose=0))
     return found
 
@@ -114,7 +114,15 @@ def prepare_training(probe: Probe) -> None:
 
     if probe.trains:
         keras.utils.set_random_seed(SEED)
-        probe.model.train_on_batch(probe.x, probe.y)
+        probe.model.train_on_batch(*as_tensors(probe.x, probe.y))
+
+
+def as_tensors(*values: Any) -> list[Any]:
+    """Backend tensors, as ``fit`` hands its batches over: on PyTorch, ``train_on_batch``
+    passes NumPy targets to metric functions unconverted (``ndarray - Tensor`` fails)."""
+    import keras
+
+    return [keras.tree.map_structure(keras.ops.convert_to_tensor, v) for v in values]
 
 
 def weight_shapes(layer: Any) -> list[list[int]]:

@@ -7,6 +7,7 @@
 - :mod:`.saving`: ``save_model`` (atomic, validated, with a provenance manifest);
 - :mod:`.provenance`: the manifest written into a saved archive;
 - :mod:`.fastload`: the load that skips initializing weights the archive overwrites;
+- :mod:`.backend`: ``import keras``, with the extra to install when its backend is missing;
 - :mod:`.export`: ``layerhub export``, a serving artifact;
 - :mod:`.introspect`: what a distribution registers with Keras (``layerhub trust``'s child);
 - :mod:`.schema_infer`: a starter schema from a real ``get_config()``.

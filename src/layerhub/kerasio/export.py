@@ -17,20 +17,24 @@ from ..errors import ExportError, MissingDependencyError
 from .loading import load_model
 
 #: export format -> (module it needs, what to pip-install). Keras names the formats.
+#: TensorFlow is an extra of layerhub's (``pip install layerhub`` leaves it out).
 FORMATS = {
-    "tf_saved_model": ("tensorflow", "tensorflow"),
+    "tf_saved_model": ("tensorflow", "'layerhub[tensorflow]'"),
     "onnx": ("onnx", "onnx tf2onnx"),
     "openvino": ("openvino", "openvino"),
-    "litert": ("tensorflow", "tensorflow"),
+    "litert": ("tensorflow", "'layerhub[tensorflow]'"),
 }
+#: What each format is called in an error message.
+TITLES = {"tf_saved_model": "a SavedModel", "litert": "LiteRT"}
 
 
 def check_dependency(export_format: str) -> None:
     module, install = FORMATS[export_format]
     if importlib.util.find_spec(module) is None:
+        what = TITLES.get(export_format, f"format {export_format!r}")
+        needs = "TensorFlow" if module == "tensorflow" else f"the {module!r} package"
         raise MissingDependencyError(
-            f"export format {export_format!r} needs the {module!r} package, which is not "
-            f"installed: pip install {install}"
+            f"export to {what} needs {needs}, which is not installed: pip install {install}"
         )
 
 

@@ -8,14 +8,14 @@ changes:
 1. **Deferred initialization.** While the model is built, a large variable (at least
    :data:`MIN_DEFERRED_SIZE` elements) whose initializer is a pure Keras built-in (its
    output depends only on shape, dtype and an integer seed) gets a placeholder
-   instead: uninitialized memory on TensorFlow, nothing at all on JAX (Keras's own
-   "uninitialized variable" state, whose reads return the initializer's value exactly
-   as Keras does). Every variable the archive does not assign gets its real
-   initializer once the load is done, so its value is the one
-   Keras would give. Custom initializers, and those seeded with a stateful
-   ``SeedGenerator``, run at once as usual. One difference remains on TensorFlow: code
-   that reads a variable's *value* while the model is being built, before the archive
-   assigns it, sees unspecified numbers where Keras would show random ones.
+   instead: uninitialized memory on TensorFlow and PyTorch, nothing at all on JAX
+   (Keras's own "uninitialized variable" state, whose reads return the initializer's
+   value exactly as Keras does). Every variable the archive does not assign gets its
+   real initializer once the load is done, so its value is the one Keras would give.
+   Custom initializers, and those seeded with a stateful ``SeedGenerator``, run at once
+   as usual. One difference remains on TensorFlow and PyTorch: code that reads a
+   variable's *value* while the model is being built, before the archive assigns it,
+   sees unspecified numbers where Keras would show random ones.
 2. **No copy of the weights.** Keras reads ``model.weights.h5`` into a ``BytesIO``
    before h5py opens it. An archive written by Keras stores that member uncompressed,
    so h5py reads it here straight from the ``.keras`` file
@@ -57,7 +57,7 @@ logger = logging.getLogger(__name__)
 #: Keras versions the fast path is tested against: ``[low, high)`` as (major, minor).
 TESTED_KERAS = ((3, 15), (3, 16))
 #: Backends whose variable classes the fast path knows.
-TESTED_BACKENDS = ("tensorflow", "jax")
+TESTED_BACKENDS = ("tensorflow", "jax", "torch")
 #: Variables with fewer elements are initialized at once, as Keras does: drawing a few
 #: thousand numbers costs less than a placeholder and a second assignment (profiled on
 #: a 200-layer model of 16-unit layers, where deferring everything was slower).
@@ -270,12 +270,14 @@ def _backend_functions() -> tuple[Any, Any]:
 
     ``placeholder(variable)`` gives a deferred variable its placeholder (False when it
     cannot). TensorFlow needs a real ``tf.Variable`` at once (optimizers key their slots
-    by it), so it gets uninitialized memory; a JAX variable just stays unset until its
+    by it), and PyTorch a real ``Parameter`` (each layer lists its parameters when it is
+    built), so both get uninitialized memory; a JAX variable just stays unset until its
     first assignment.
 
     ``adopt(variable, array)`` turns an array :class:`WeightsStore` just read into a
     backend tensor sharing its memory (DLPack), so the variable takes the bytes h5py
-    wrote without a copy. Anything that does not match exactly goes to Keras unchanged.
+    wrote without a copy (on PyTorch, Keras copies it once into the placeholder).
+    Anything that does not match exactly goes to Keras unchanged.
     """
     import keras
 
@@ -295,6 +297,23 @@ def _backend_functions() -> tuple[Any, Any]:
             return jax.dlpack.from_dlpack(array) if matches(variable, array) else array
 
         return (lambda variable: True), jax_adopt
+
+    if keras.backend.backend() == "torch":
+        import torch
+        from keras.src.backend.torch.core import get_device, to_torch_dtype
+
+        def torch_placeholder(variable: Any) -> bool:
+            dtype = to_torch_dtype(variable._dtype)
+            if dtype == torch.bool:
+                return False
+            empty = torch.empty(variable._shape, dtype=dtype, device=get_device())
+            variable._initialize(empty)
+            return True
+
+        # The archive's values are copied into the placeholder's own Parameter, which the
+        # layer's ``torch_params`` (its torch.nn.Module parameters) already hold: giving
+        # the variable a new tensor instead would leave those pointing at the old one.
+        return torch_placeholder, (lambda variable, array: array)
 
     import tensorflow as tf
 

@@ -43,6 +43,7 @@ from ..references.walk import Reference, custom_references, walk
 from ..safety.policy import check_archive
 from ..schemas.plugin import raise_for_violations
 from . import fastload
+from .backend import import_keras
 from .keras_own import keras_load_model, keras_model_from_json
 from .precedence import Precedence
 from .provenance import remember_source
@@ -71,7 +72,9 @@ def load_model(
     :class:`~layerhub.MissingObjectsError` naming every unresolvable object at once,
     :class:`~layerhub.SchemaViolationError` naming every plugin object config that breaks
     its plugin's schema (before Keras builds anything; ``validate=False`` skips it), and
-    :class:`~layerhub.ModelLoadError` when Keras itself fails on the file. Sources only
+    :class:`~layerhub.ModelLoadError` when Keras itself fails on the file (and
+    :class:`~layerhub.errors.MissingDependencyError` when Keras's backend is not installed).
+    Sources only
     Keras can open (other remote URLs, Orbax checkpoints) are loaded with every
     plugin object in :func:`scope`, and only with ``safe_mode=False``: layerhub cannot
     analyse them first. ``fast`` skips initializing weights the archive overwrites
@@ -85,6 +88,7 @@ def load_model(
                 "source before Keras runs it; download it and load the local file, or pass "
                 "safe_mode=False if you trust it"
             )
+        import_keras()
         with scope(custom_objects):
             return keras_load_model(
                 filepath, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode
@@ -110,6 +114,7 @@ def load_model(
     if validate:
         raise_for_violations(references, get_registry(), skip=precedence.user, source=archive.path)
 
+    import_keras()  # a missing backend is one clear error, naming the extra
     load = fastload.fast_load_model if fast else keras_load_model
     user = precedence.user or None
     try:
@@ -205,6 +210,7 @@ def model_from_json(json_string: str, custom_objects: Mapping[str, Any] | None =
     precedence = Precedence(custom_objects, scoped_names=(r.name for r in references))
     objects = resolve_references(references, precedence, "model JSON")
 
+    import_keras()
     with precedence.applied(objects):
         return keras_model_from_json(json_string, custom_objects=precedence.user or None)
 
@@ -254,6 +260,8 @@ def resolve_references(
                 objects[reference.name] = found
     missing = [r for r in wanted if r.name not in objects]
     if missing:
+        if failures:  # a plugin that failed to import may only lack Keras's backend
+            import_keras()
         hints = suggest_requirements([(r.name, r.module) for r in missing], manifest)
         raise MissingObjectsError(
             dedupe(
