@@ -15,7 +15,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 import hostile_corpus
-from hostile_corpus import CANARY_VAR, Case
+from hostile_corpus import CANARY_VAR, case_rows, cases_from_rows
 from support import PLUGIN_SOURCES, build_wheel, install, run_python, shared_build
 
 # Discovery records (layerhub.plugins.cache) go to a throw-away directory, never to the
@@ -101,7 +101,7 @@ def build_corpus(directory: Path, seed_models: Path) -> dict[str, Any]:
     files = hostile_corpus.build(seed_models, real, directory / "corpus", str(directory / "x"))
     payload = hostile_corpus.write_payload_module(directory / "payload")
     return {
-        "files": {str(p): [c.name, sorted(c.codes), c.error] for p, c in files.items()},
+        "files": case_rows(files),
         "payload": str(payload),
         "canaries": str(directory),
     }
@@ -111,10 +111,7 @@ def build_corpus(directory: Path, seed_models: Path) -> dict[str, Any]:
 def corpus(tmp_path_factory: pytest.TempPathFactory, seed_models: Path) -> dict[str, Any]:
     """Corpus paths, the payload module's directory and where canaries go (see shared)."""
     built = shared_build(tmp_path_factory, "corpus", lambda d: build_corpus(d, seed_models))
-    built["cases"] = {
-        Path(p): Case(name, frozenset(codes), error)
-        for p, (name, codes, error) in built["files"].items()
-    }
+    built["cases"] = cases_from_rows(built["files"])
     return built
 
 

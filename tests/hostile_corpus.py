@@ -84,6 +84,18 @@ class Case:
     error: str  # the LayerhubError subclass load_model raises
 
 
+def case_rows(cases: dict[Path, Case]) -> dict[str, list]:
+    """A built corpus as JSON, so ``shared_build`` can hand it to every xdist worker."""
+    return {str(p): [c.name, sorted(c.codes), c.error] for p, c in cases.items()}
+
+
+def cases_from_rows(rows: dict[str, list]) -> dict[Path, Case]:
+    """The inverse of :func:`case_rows`."""
+    return {
+        Path(p): Case(name, frozenset(codes), error) for p, (name, codes, error) in rows.items()
+    }
+
+
 def write_payload_module(directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "hostile_payload.py").write_text(PAYLOAD)

@@ -20,7 +20,7 @@ from typing import Any
 
 import hostile_gadgets
 import pytest
-from hostile_corpus import CANARY_VAR, Case
+from hostile_corpus import CANARY_VAR, case_rows, cases_from_rows
 from support import last_json, run_python, shared_build
 
 pytestmark = pytest.mark.slow
@@ -37,7 +37,7 @@ def build_gadgets(directory: Path, seed_models: Path) -> dict[str, Any]:
     canary = directory / "canary"
     files = hostile_gadgets.build(seed_models, real, directory / "corpus", str(canary))
     return {
-        "files": {str(p): [c.name, sorted(c.codes), c.error] for p, c in files.items()},
+        "files": case_rows(files),
         "canary": str(canary),
     }
 
@@ -45,10 +45,7 @@ def build_gadgets(directory: Path, seed_models: Path) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def gadgets(tmp_path_factory: pytest.TempPathFactory, seed_models: Path) -> dict[str, Any]:
     built = shared_build(tmp_path_factory, "gadgets", lambda d: build_gadgets(d, seed_models))
-    built["cases"] = {
-        Path(p): Case(name, frozenset(codes), error)
-        for p, (name, codes, error) in built["files"].items()
-    }
+    built["cases"] = cases_from_rows(built["files"])
     return built
 
 
