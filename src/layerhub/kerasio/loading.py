@@ -11,9 +11,10 @@ objects to Keras in a thread-local custom-object scope, the user's objects first
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ..archive.jsondoc import parse_config
@@ -103,9 +104,7 @@ def load_model(
         every: Sequence[Reference] = tuple(walk(archive.config))
         filepath = snapshot.path  # Keras loads the very files analysed: no second fetch
     else:
-        (archive, every), key = ANALYSES.get(
-            filepath, Limits.from_env(), lambda: analyse(filepath)
-        )
+        (archive, every), key = ANALYSES.get(filepath, Limits.from_env(), lambda: analyse(filepath))
     check_manifest(archive.manifest, archive.path)
     references = [r for r in every if r.custom]
     precedence = Precedence(custom_objects, scoped_names=(r.name for r in references))
@@ -249,7 +248,12 @@ def resolve_references(
     archive's ``manifest``, the trusted and curated indexes, ``LAYERHUB_INDEX``). Classes
     of an installed Keras library are left to Keras, which imports them by module.
     """
-    wanted = [r for r in references if r.name not in precedence.provided and not keras_imports(r)]
+    installed = functools.cache(library_installed)  # one lookup per library, not per reference
+    wanted = [
+        r
+        for r in references
+        if r.name not in precedence.provided and not keras_imports(r, installed)
+    ]
     objects, failures = precedence.resolve(get_registry(), (r.name for r in wanted))
     for reference in wanted:
         if reference.name not in objects and reference.name not in failures:
@@ -280,11 +284,11 @@ def resolve_references(
     return objects
 
 
-def keras_imports(reference: Reference) -> bool:
+def keras_imports(reference: Reference, installed: Callable[[str], bool]) -> bool:
     """Whether Keras finds this class itself: its module is under an installed Keras
     library (``keras_hub``...), which Keras imports by the config's ``module``."""
     library = keras_library(reference.module)
-    return library is not None and reference.kind == "class" and library_installed(library)
+    return library is not None and reference.kind == "class" and installed(library)
 
 
 def by_module(reference: Reference) -> Any:

@@ -31,7 +31,6 @@ What it finds, besides the archive and HDF5 hazards the reader reports:
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any, NamedTuple
@@ -52,6 +51,7 @@ from ..references.keras_names import (
     is_keras_module,
     is_non_modeling,
     judge_function,
+    library_installed,
 )
 from ..references.walk import Reference, walk
 from ..schemas.plugin import check_references
@@ -249,7 +249,7 @@ def reference_findings(
         return
     if ref.module and policy.allows_module(ref.module) and not is_keras_module(ref.module):
         package = ref.module.split(".", 1)[0]
-        if importlib.util.find_spec(package) is None:  # a top-level lookup runs no code
+        if not library_installed(package):  # a top-level lookup runs no code
             yield Finding(
                 "unknown-name",
                 Severity.MEDIUM,
