@@ -2,7 +2,7 @@
 
 ``keras.saving.load_model`` builds every layer with freshly initialized weights, then
 overwrites them with the saved values: on large models most of the load time goes into
-random numbers that are thrown away. This module runs the same Keras load with two
+random numbers that are thrown away. This module runs the same Keras load with three
 changes:
 
 1. **Deferred initialization.** While the model is built, a large variable (at least
@@ -22,8 +22,13 @@ changes:
    (:class:`~layerhub.archive.members.MemberReader`) into aligned arrays that the variables
    adopt through DLPack, and the member's CRC-32 is checked on a second thread while
    the model is built, as reading it through ``zipfile`` would.
+3. **An optimizer saved unbuilt stays unbuilt** (:mod:`.unbuilt_optimizer`): Keras
+   builds the optimizer of a compiled, never-trained model at load, then finds its
+   slots missing from the archive, warns and loads none of its state; the fast path
+   loads the state that was saved and leaves the slots to the first training step.
 
-Both rely on Keras internals, which is why they live in this one module: the Keras range
+(Keras's attribute skip-sets are answered once per process meanwhile:
+:mod:`.skipsets`.) All of it relies on Keras internals, so the Keras range
 it was tested against is pinned (:data:`TESTED_KERAS`), and outside that range, on an
 untested backend, or when the file is not a local ``.keras`` zip, Keras's own load runs
 instead (:func:`~layerhub.kerasio.keras_own.keras_load_model`, never the public
@@ -51,6 +56,7 @@ from ..archive.layout import WEIGHTS_MEMBER
 from ..archive.members import MemberReader, StoredMember, member_crc, stored_member
 from .keras_own import keras_load_model
 from .skipsets import cached_skipsets
+from .unbuilt_optimizer import optimizer_as_saved
 
 logger = logging.getLogger(__name__)
 
@@ -423,11 +429,14 @@ def load_keras_zip(
 
     with crc_checker(member) as crc, open(path, "rb") as f, zipfile.ZipFile(f) as zf:
         config_json = saving_lib._safe_zip_read(zf, saving_lib._CONFIG_FILENAME)
-        model = saving_lib._model_from_config(config_json, custom_objects, compile, safe_mode)
         store_class = weights_store_class()
         weights_store = store_class(WEIGHTS_MEMBER, archive=_Archive(member), mode="r")
         asset_store = None
         try:
+            with optimizer_as_saved(len(weights_store.get("optimizer"))):
+                model = saving_lib._model_from_config(
+                    config_json, custom_objects, compile, safe_mode
+                )
             if len(zf.namelist()) > 3:
                 asset_store = saving_lib.DiskIOStore(
                     saving_lib._ASSETS_DIRNAME, archive=zf, mode="r"
