@@ -88,17 +88,19 @@ def inspect_layout(
                     where_ = location(record.path, member)
                     links.append(external_link_finding(where_, filename, target))
             else:
+                elements = math.prod(record.shape)
                 if stored is not None:
-                    stored.elements += math.prod(record.shape)
-                datasets += dataset_findings(
-                    location(record.path, member),
-                    record.shape,
-                    record.itemsize,
-                    [os.fsdecode(name) for name in record.external_files],
-                    [],
-                    virtual=record.virtual,
-                    budget=budget,
-                )
+                    stored.elements += elements
+                if record.external_files or record.virtual or elements * record.itemsize > budget:
+                    datasets += dataset_findings(
+                        location(record.path, member),
+                        record.shape,
+                        record.itemsize,
+                        [os.fsdecode(name) for name in record.external_files],
+                        [],
+                        virtual=record.virtual,
+                        budget=budget,
+                    )
     except TooManyLinks:
         raise too_many_objects(where, limits) from None
     return links + datasets

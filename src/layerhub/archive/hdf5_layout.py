@@ -34,8 +34,10 @@ from ..errors import TooManyLinks, UnsupportedHDF5
 
 SIGNATURE = b"\x89HDF\r\n\x1a\n"
 UNDEFINED = 0xFFFFFFFFFFFFFFFF
-#: Reads are served from aligned pages, so the many small metadata reads of one
-#: object header or symbol node cost one system call.
+#: A file up to this size is read whole, once, and every piece of metadata is a slice
+#: of it (a 200-layer model's weights are ~1 MB). Larger files are read by aligned
+#: pages, so the many small metadata reads of one object header cost one system call.
+WHOLE_FILE = 8 * 1024 * 1024
 PAGE = 4096
 MAX_CACHED_PAGES = 4096
 #: Object header messages this reader understands well enough to skip or read.
@@ -79,6 +81,13 @@ IEEE_FLOATS = {
 }
 #: h5py reads external file names into a 256-byte buffer; longer ones go to h5py.
 MAX_EXTERNAL_NAME = 255
+#: The fixed layouts read for every object, compiled once.
+HEADER_V1 = struct.Struct("<HII")
+MESSAGE_V1 = struct.Struct("<HHB")
+ADDRESS_PAIR = struct.Struct("<QQ")
+#: A symbol table entry: link name offset, object header address, cache type, scratch.
+SYMBOL_ENTRY = struct.Struct("<QQI4x16s")
+DIMENSIONS = [struct.Struct(f"<{rank}Q") for rank in range(MAX_RANK + 1)]
 
 
 class Link(NamedTuple):
@@ -116,10 +125,12 @@ class _Object:
         return self.messages.get(kind, [])
 
     def one(self, kind: int) -> bytes | None:
-        found = self.all(kind)
+        found = self.messages.get(kind)
+        if found is None:
+            return None
         if len(found) > 1:
             raise UnsupportedHDF5(f"{len(found)} messages of type {kind:#x} in one object")
-        return found[0] if found else None
+        return found[0]
 
 
 def walk_file(fileobj: BinaryIO, size: int, max_links: int) -> Iterator[Link | Dataset]:
@@ -149,6 +160,8 @@ class _Reader:
         #: may use them instead of the group's own message, so they must agree.
         self.cached: dict[int, bytes] = {}
         self.pages: dict[int, bytes] = {}
+        #: the whole file, when it is small enough (:data:`WHOLE_FILE`)
+        self.whole: bytes | None = None
         self.base = 0
         self.root = 0
         self.eoa = 0
@@ -158,6 +171,8 @@ class _Reader:
         """``length`` bytes at absolute ``offset``; never past the end of the file."""
         if offset < 0 or length < 0 or offset + length > self.size or length > MAX_BLOCK:
             raise _fail(f"read of {length} bytes at {offset} beyond the file ({self.size})")
+        if self.whole is not None:
+            return self.whole[offset : offset + length]
         first, last = offset // PAGE, (offset + length - 1) // PAGE
         if length == 0:
             return b""
@@ -192,6 +207,10 @@ class _Reader:
         """Bytes at a file address (relative to the base address)."""
         if address == UNDEFINED or address + length > self.eoa:
             raise _fail(f"{length} bytes at {address}: past the end of allocation")
+        whole = self.whole
+        if whole is not None and 0 <= length <= MAX_BLOCK:  # base + eoa <= size
+            offset = self.base + address
+            return whole[offset : offset + length]
         return self.read(self.base + address, length)
 
     # -- superblock ----------------------------------------------------------------
@@ -242,10 +261,12 @@ class _Reader:
             return self.object_v2(address)
         if prefix[0] != 1:
             raise _fail(f"object header version {prefix[0]} at {address}")
-        count, refcount, length = struct.unpack_from("<HII", prefix, 2)
+        count, refcount, length = HEADER_V1.unpack_from(prefix, 2)
         obj = _Object(refcount)
+        messages = obj.messages
         chunks = [(address + 16, length)]
-        seen = 0
+        seen = n = 0
+        # What message() does, inline: this loop runs for every message of every object.
         while chunks:
             start, length = chunks.pop(0)
             seen += 1
@@ -256,13 +277,33 @@ class _Reader:
             while p < length:
                 if p + 8 > length:
                     raise _fail("object header message header cut off")
-                kind, msize, flags = struct.unpack_from("<HHB", data, p)
+                kind, msize, flags = MESSAGE_V1.unpack_from(data, p)
                 p += 8
                 if msize % 8 or p + msize > length:
                     raise _fail("object header message misaligned or cut off")
-                self.message(obj, kind, flags, data[p : p + msize], chunks)
+                n += 1
+                if n > MAX_MESSAGES:
+                    raise _fail("too many object header messages")
+                if kind == CONTINUATION:
+                    if msize < 16:
+                        raise _fail("continuation message cut off")
+                    chunks.append(ADDRESS_PAIR.unpack_from(data, p))
+                elif flags & ~0x05:
+                    raise _fail(f"object header message flags {flags:#x}")
+                elif kind in SKIPPED:
+                    if kind in CHECKS:
+                        CHECKS[kind](data[p : p + msize])
+                elif kind in READ:
+                    found = messages.get(kind)
+                    if found is None:
+                        messages[kind] = [data[p : p + msize]]
+                    else:
+                        found.append(data[p : p + msize])
+                else:
+                    raise _fail(f"object header message type {kind:#x}")
                 p += msize
-        if obj.count != count:
+        obj.count = n
+        if n != count:
             raise _fail("object header message count")
         return obj
 
@@ -326,7 +367,7 @@ class _Reader:
         if flags & ~0x05:  # constant, unshareable; a shared message lives elsewhere
             raise _fail(f"object header message flags {flags:#x}")
         if kind in (FILL_OLD, FILL, FILTERS):
-            CHECKS[kind](_Cursor(body))  # h5py decodes these when it opens a dataset
+            CHECKS[kind](body)  # h5py decodes these when it opens a dataset
         if kind in SKIPPED:
             return
         if kind not in READ:
@@ -335,6 +376,8 @@ class _Reader:
 
     # -- the walk --------------------------------------------------------------------
     def walk(self) -> Iterator[Link | Dataset]:
+        if self.size <= WHOLE_FILE:
+            self.whole = self.raw(0, self.size)
         self.superblock()
         root = self.object(self.root)
         if not is_group(root):
@@ -562,7 +605,7 @@ class _Reader:
         assert dtype is not None and space is not None
         if layout is None:
             raise _fail("a dataset without a layout")
-        h5size, itemsize = datatype(_Cursor(dtype), 0)
+        h5size, itemsize = plain_number(dtype) or datatype(_Cursor(dtype), 0)
         shape = dataspace(space)
         elements = math.prod(shape)
         data_bytes = elements * h5size
@@ -575,6 +618,11 @@ class _Reader:
 
     def layout(self, body: bytes, rank: int, h5size: int, data_bytes: int, external: bool) -> bool:
         """Check the layout as libhdf5 does when opening; True for a virtual one."""
+        if len(body) >= 18 and body[0] in (3, 4) and body[1] == 1:  # contiguous, as h5py writes
+            address = ADDRESS_PAIR.unpack_from(body, 2)[0]
+            if not external and address != UNDEFINED and address + data_bytes > self.eoa:
+                raise _fail("contiguous storage beyond the end of the file")
+            return False
         r = _Cursor(body)
         version = r.byte()
         if version not in (3, 4):  # libhdf5 has written version 3 since 1.6
@@ -651,27 +699,37 @@ class _Cursor:
         return int.from_bytes(self.take(n), "little")
 
 
-def fill_old(r: _Cursor) -> None:
-    r.take(r.uint(4))
+def fill_old(body: bytes) -> None:
+    sized_value(body, 0)
 
 
-def fill(r: _Cursor) -> None:
-    version = r.byte()
+def fill(body: bytes) -> None:
+    version = body[0] if body else -1
     if version in (1, 2):
-        r.take(2)  # allocation and fill times
-        if r.byte() or version == 1:  # a value is written (version 1: always)
-            r.take(r.uint(4))
+        if len(body) < 4:  # version, allocation and fill times, "defined"
+            raise _fail("message cut off")
+        if body[3] or version == 1:  # a value is written (version 1: always)
+            sized_value(body, 4)
     elif version == 3:
-        flags = r.byte()
+        if len(body) < 2:
+            raise _fail("message cut off")
+        flags = body[1]
         if flags & ~0x3F or (flags & 0x10 and flags & 0x20):
             raise _fail("bad fill value flags")
         if flags & 0x20:
-            r.take(r.uint(4))
+            sized_value(body, 2)
     else:
-        raise _fail(f"fill value version {version}")
+        raise _fail("message cut off" if version < 0 else f"fill value version {version}")
 
 
-def filters(r: _Cursor) -> None:
+def sized_value(body: bytes, p: int) -> None:
+    """A 4-byte size at ``p`` and that many bytes after it, all inside ``body``."""
+    if p + 4 > len(body) or p + 4 + int.from_bytes(body[p : p + 4], "little") > len(body):
+        raise _fail("message cut off")
+
+
+def filters(body: bytes) -> None:
+    r = _Cursor(body)
     version, count = r.byte(), r.byte()
     if version not in (1, 2) or count > 32:
         raise _fail("bad filter pipeline")
@@ -713,27 +771,52 @@ def heap_string(heap: bytes, offset: int) -> bytes:
 
 
 def dataspace(body: bytes) -> tuple[int, ...]:
-    r = _Cursor(body)
-    version, rank, flags = r.byte(), r.byte(), r.byte()
+    if len(body) < 3:
+        raise _fail("message cut off")
+    version, rank, flags = body[0], body[1], body[2]
     if version == 1:
-        r.take(5)
+        if len(body) < 8:
+            raise _fail("message cut off")
+        p = 8
         kind = 1 if rank else 0
     elif version == 2:
-        kind = r.byte()
+        if len(body) < 4:
+            raise _fail("message cut off")
+        p = 4
+        kind = body[3]
     else:
         raise _fail(f"dataspace version {version}")
     if rank > MAX_RANK or flags & ~(0x1 if version == 2 else 0x3) or kind > 2:
         raise _fail("bad dataspace")
     if kind != 1 and rank:
         raise _fail("scalar or null dataspace with dimensions")
-    dims = tuple(r.uint(8) for _ in range(rank))
+    if p + 8 * rank * (2 if flags & 0x1 else 1) > len(body):
+        raise _fail("message cut off")
+    dims: tuple[int, ...] = DIMENSIONS[rank].unpack_from(body, p)
     if flags & 0x1:
-        maxdims = [r.uint(8) for _ in range(rank)]
+        maxdims = DIMENSIONS[rank].unpack_from(body, p + 8 * rank)
         if any(m != UNDEFINED and m < d for d, m in zip(dims, maxdims, strict=True)):
             raise _fail("dataspace larger than its maximum")
     if any(d >= 1 << 63 for d in dims):
         raise _fail("a dimension h5py cannot hold")
     return dims
+
+
+def plain_number(body: bytes) -> tuple[int, int] | None:
+    """What :func:`datatype` answers for the types weights have (an integer, an IEEE
+    float), read in one step; ``None`` for anything else (then :func:`datatype` reads it)."""
+    if len(body) < 12 or not 1 <= body[0] >> 4 <= 4:
+        return None
+    cls, size = body[0] & 0x0F, int.from_bytes(body[4:8], "little")
+    if size not in (1, 2, 4, 8):
+        return None
+    if cls == 0:
+        return size, size
+    bits = int.from_bytes(body[1:4], "little")
+    if cls == 1 and len(body) >= 20 and (size, body[8:20]) in IEEE_FLOATS:
+        if bits >> 8 == 8 * size - 1:
+            return size, size
+    return None
 
 
 def datatype(r: _Cursor, depth: int) -> tuple[int, int]:
