@@ -11,7 +11,6 @@ and reports every array that holds objects, every member that is not an ``.npy``
 
 from __future__ import annotations
 
-import ast
 import math
 import zipfile
 from typing import IO, Any
@@ -82,6 +81,8 @@ def read_header(head: bytes) -> tuple[Any, tuple[int, ...]] | None:
     text = head[start : start + length]
     if len(text) != length or length > MAX_HEADER_BYTES:
         raise ValueError("truncated or oversized .npy header")
+    import ast  # here: only an .npz of weights is parsed with it
+
     literal = ast.literal_eval(text.decode("latin1"))
     if not isinstance(literal, dict) or "descr" not in literal:
         raise ValueError("an .npy header without descr")
