@@ -408,11 +408,12 @@ class _Reader:
                 continue
             obj = self.object(address)
             visited[address] = obj
-            if is_group(obj):
+            messages = obj.messages
+            if SYMBOL_TABLE in messages or LINK_INFO in messages:  # links() takes one() of each
                 if len(stack) > 10_000:
                     raise _fail("groups nested too deep")
                 stack.append((path + b"/", iter(self.links(address, obj))))
-            elif obj.one(DATATYPE) is not None and obj.one(DATASPACE) is not None:
+            elif DATATYPE in messages and DATASPACE in messages:  # dataset() takes one() of each
                 yield self.dataset(path, obj)
             elif (named := obj.one(DATATYPE)) is not None and obj.one(LAYOUT) is None:
                 datatype(_Cursor(named), 0)  # a committed datatype: h5py opens it
@@ -558,21 +559,16 @@ class _Reader:
         count = struct.unpack_from("<H", head, 6)[0]
         entries = self.at(address + 8, 40 * count)
         found: list[tuple[bytes, str, object]] = []
-        for i in range(count):
-            name_offset, header, cache = struct.unpack_from("<QQI", entries, 40 * i)
+        for name_offset, header, cache, scratch in SYMBOL_ENTRY.iter_unpack(entries):
             name = heap_string(heap, name_offset)
             check_name(name)
             if cache == 2:
-                value_offset = struct.unpack_from("<I", entries, 40 * i + 24)[0]
+                value_offset = int.from_bytes(scratch[:4], "little")
                 found.append((name, "soft", heap_string(heap, value_offset)))
             elif cache in (0, 1):
                 if header == UNDEFINED:
                     raise _fail("hard link to an undefined address")
-                if (
-                    cache == 1
-                    and self.cached.setdefault(header, entries[i * 40 + 24 : i * 40 + 40])
-                    != entries[i * 40 + 24 : i * 40 + 40]
-                ):
+                if cache == 1 and self.cached.setdefault(header, scratch) != scratch:
                     raise _fail("two cached symbol tables for one group")
                 found.append((name, "hard", header))
             else:
