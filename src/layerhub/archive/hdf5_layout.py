@@ -809,9 +809,13 @@ def plain_number(body: bytes) -> tuple[int, int] | None:
     if cls == 0:
         return size, size
     bits = int.from_bytes(body[1:4], "little")
-    if cls == 1 and len(body) >= 20 and (size, body[8:20]) in IEEE_FLOATS:
-        if bits >> 8 == 8 * size - 1:
-            return size, size
+    if (
+        cls == 1
+        and len(body) >= 20
+        and (size, body[8:20]) in IEEE_FLOATS
+        and bits >> 8 == 8 * size - 1
+    ):
+        return size, size
     return None
 
 
