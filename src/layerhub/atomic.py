@@ -17,30 +17,34 @@ from pathlib import Path
 
 
 @contextlib.contextmanager
-def replacing(target: Path) -> Iterator[Path]:
+def replacing(target: Path, *, durable: bool = True) -> Iterator[Path]:
     """A temporary path beside ``target`` to write the new file to; it becomes ``target``
     when the block ends without an exception.
 
     The temporary name keeps ``target``'s suffix (Keras picks the format by it) and is
     hidden (``.name.<random>.tmp.suffix``); it is not created here, so the writer gives
-    the file its usual permissions.
+    the file its usual permissions. ``durable=False`` skips both flushes to disk, for a
+    file whose loss in a crash is harmless (the discovery record: a damaged or missing
+    one is rebuilt); other processes still see the old file or the new, never a mix.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     # os.urandom, not uuid: importing uuid costs milliseconds on every discovery.
     temporary = target.with_name(f".{target.name}.{os.urandom(4).hex()}.tmp{target.suffix}")
     try:
         yield temporary
-        fsync_file(temporary)
+        if durable:
+            fsync_file(temporary)
         os.replace(temporary, target)
-        fsync_directory(target.parent)
+        if durable:
+            fsync_directory(target.parent)
     finally:
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
 
 
-def write_text(path: Path, text: str) -> None:
+def write_text(path: Path, text: str, *, durable: bool = True) -> None:
     """Replace ``path`` with ``text`` atomically (see :func:`replacing`)."""
-    with replacing(path) as temporary, open(temporary, "x", encoding="utf-8") as f:
+    with replacing(path, durable=durable) as temporary, open(temporary, "x", encoding="utf-8") as f:
         f.write(text)
 
 

@@ -200,8 +200,10 @@ class DiscoveryCache:
         rows = [[e.name, e.target, e.schema, e.example, e.estimate] for e in entries]
         if not all(isinstance(row[1], str) for row in rows):
             return
+        # Names and targets are strings: only the other values need JSON's verdict.
+        others = [v for row in rows for v in row[2:] if not (v is None or isinstance(v, str))]
         try:
-            json.dumps(rows)
+            json.dumps(others)
         except (TypeError, ValueError):
             return
         self._records[point.key] = {"entries": rows, "package": point.package}
@@ -226,5 +228,9 @@ class DiscoveryCache:
         }
         from .. import atomic  # here: most discoveries replay the record and write nothing
 
-        with contextlib.suppress(OSError):
-            atomic.write_text(self.path, json.dumps(data))
+        # The record is ours and acyclic (remember() checked every plugin value), so
+        # JSON's circularity check, half the cost of dumps, is skipped. Not flushed to
+        # disk: after a crash a damaged record is rebuilt, a stale one fails its stamps.
+        with contextlib.suppress(OSError, ValueError, RecursionError):
+            text = json.dumps(data, separators=(",", ":"), check_circular=False)
+            atomic.write_text(self.path, text, durable=False)
