@@ -203,7 +203,8 @@ class DiscoveryCache:
         # Names and targets are strings: only the other values need JSON's verdict.
         others = [v for row in rows for v in row[2:] if not (v is None or isinstance(v, str))]
         try:
-            json.dumps(others)
+            if others:
+                json.dumps(others)
         except (TypeError, ValueError):
             return
         self._records[point.key] = {"entries": rows, "package": point.package}
