@@ -62,13 +62,9 @@ class Discovery(NamedTuple):
 
 
 def plugin_manager() -> pluggy.PluginManager:
-    import pluggy
+    from .manager import PluginManager  # here: a replayed discovery never imports pluggy
 
-    from . import hookspecs
-
-    pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
-    pm.add_hookspecs(hookspecs)
-    return pm
+    return PluginManager()
 
 
 def discover(
