@@ -5,6 +5,7 @@
 - :mod:`.registry`: the lazy catalogue of names -> targets, and who provides each;
 - :mod:`.discovery`: entry points -> pluggy -> one registry (with the trusted and
   curated indexes of installed distributions), broken plugins isolated;
+- :mod:`.manager`: the pluggy plugin manager each plugin is registered with;
 - :mod:`.cache`: what discovery found, replayed while the plugins' files are unchanged;
 - :mod:`.allowlist`: which providers (and which packages Keras may import) are allowed;
 - :mod:`.doctor`: every problem with the installed plugins, found without running them.
