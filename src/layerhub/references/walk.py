@@ -29,6 +29,12 @@ SPECIAL_CLASS_NAMES = frozenset(
         "__typespec__",
     }
 )
+#: The placeholders Keras turns into a tensor, an array, bytes or ``Ellipsis`` from their
+#: plain ``config`` values (``serialization_lib.deserialize_keras_object``): nothing
+#: inside one is deserialized, so the walk does not enter them. (``__slice__`` and
+#: ``__typespec__`` deserialize their parts, so they are entered.) One per tensor
+#: passed between layers: a quarter of a functional model's config.
+INERT = SPECIAL_CLASS_NAMES - {"__slice__", "__typespec__"}
 LAMBDA_CLASS_NAMES = frozenset({"__lambda__", "Lambda"})
 #: Envelope keys that hold names, not further objects (already classified).
 ENVELOPE = frozenset({"module", "class_name", "registered_name"})
@@ -90,7 +96,12 @@ def walk(config: Any) -> Iterator[Reference]:
             if not value:
                 continue
             if kind is dict or (kind is not list and isinstance(value, dict)):
-                reference = reference_of(value, keys, key) if "class_name" in value else None
+                reference = None
+                if "class_name" in value:
+                    class_name = value["class_name"]
+                    if type(class_name) is str and class_name in INERT and "config" in value:
+                        continue  # nothing inside is ever deserialized
+                    reference = reference_of(value, keys, key)
                 if reference is None:
                     items: Iterator[tuple[Any, Any]] = iter(value.items())
                 else:
@@ -128,10 +139,10 @@ def pointer_at(keys: list[str | int], last: str | int | None = None) -> str:
 
     Joined unescaped first, the usual case; escaped when a key holds ``~`` or ``/``
     (found by counting the separators the join wrote)."""
-    tokens = [*keys, last] if last is not None else keys
+    tokens = keys if last is None else [*keys, last]
     if not tokens:
         return ""
-    text = "/" + "/".join(map(str, tokens))
+    text = "/" + "/".join([k if type(k) is str else str(k) for k in tokens])
     if "~" in text or text.count("/") != len(tokens):
         return pointer(tokens)
     return text
