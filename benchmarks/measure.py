@@ -40,13 +40,17 @@ def child_env(site: Path | None = None, **extra: str) -> dict[str, str]:
     return env
 
 
-def run_child(module: Path, *args: str, site: Path | None = None, **env: str) -> dict | None:
-    """Run the script ``module`` in a fresh interpreter; return the JSON object on its last line."""
+def run_child(
+    module: Path, *args: str, site: Path | None = None, cwd: Path | None = None, **env: str
+) -> dict | None:
+    """Run the script ``module`` in a fresh interpreter (in ``cwd`` if given); return the
+    JSON object on its last line."""
     proc = subprocess.run(
         [sys.executable, str(module), *args],
         env=child_env(site, **env),
         capture_output=True,
         text=True,
+        cwd=cwd,
     )
     if proc.returncode != 0:
         raise RuntimeError(f"benchmark child failed:\n{proc.stdout}\n{proc.stderr[-3000:]}")

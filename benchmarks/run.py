@@ -46,6 +46,7 @@ class Sizes:
     small_load_runs: int  # whole-process loads of the small plugin model
     many_loads: int  # loads per block of the many-small-loads loop
     small_models: int  # distinct small models that loop cycles over
+    test_runs: int  # runs of Keras's saving tests (about a minute and a half each)
 
 
 FULL = Sizes(
@@ -61,6 +62,7 @@ FULL = Sizes(
     small_load_runs=5,
     many_loads=50,
     small_models=5,
+    test_runs=3,
 )
 QUICK = Sizes(
     runs=1,
@@ -75,6 +77,7 @@ QUICK = Sizes(
     small_load_runs=1,
     many_loads=4,
     small_models=2,
+    test_runs=1,
 )
 
 
@@ -459,6 +462,65 @@ def small_plugin_model(suite: Suite) -> Iterator[Row]:
     )
 
 
+#: Keras's saving tests, as its wheel ships them (all but the Orbax checkpoint ones).
+KERAS_SAVING_TESTS = [
+    "keras.src.saving.saving_lib_test",
+    "keras.src.saving.saving_api_test",
+    "keras.src.saving.serialization_lib_test",
+    "keras.src.saving.object_registration_test",
+    "keras.src.saving.file_editor_test",
+]
+
+
+#: The test class whose routed failures are expected: it patches Keras's private zip-bomb
+#: thresholds (``saving_lib._ZIP_MEMBER_BOMB_FLOOR_BYTES`` to 64 bytes) and expects Keras's
+#: wording. layerhub's analysis refuses those hostile archives first, in its own words
+#: (a config with no weights, weights that are no HDF5 file), before Keras reads them.
+KERAS_ONLY = "SafeZipReadTest"
+
+
+def keras_saving_tests(suite: Suite) -> Iterator[Row]:
+    """Keras's own saving tests with every ``keras.saving.load_model`` routed through
+    layerhub (``layerhub.activate()``), against the same tests alone, back to back."""
+    modules = [m for m in KERAS_SAVING_TESTS if importlib.util.find_spec(m) is not None]
+    if not modules:
+        return  # a Keras wheel without its tests
+    if suite.sizes is QUICK:
+        modules = ["keras.src.saving.saving_api_test"]  # the quick run keeps the row working
+    args = ["-n", "0", "--pyargs", *modules]
+    runs: dict[str, list[dict]] = {"keras": [], "routed": []}
+
+    def run(mode: str) -> Callable[[], float]:
+        def measure() -> float:
+            result = run_child(child("keras_saving_tests"), mode, *args, cwd=suite.tmp)
+            assert result is not None
+            runs[mode].append(result)
+            return result["s"]
+
+        return measure
+
+    pair = alternate(run("routed"), run("keras"), suite.sizes.test_runs)
+    failed = {m: {frozenset(r["failed"]) for r in rs} for m, rs in runs.items()}
+    assert len(failed["keras"]) == len(failed["routed"]) == 1, failed  # the same every run
+    keras_failed, routed_failed = next(iter(failed["keras"])), next(iter(failed["routed"]))
+    unexpected = {t for t in routed_failed ^ keras_failed if KERAS_ONLY not in t}
+    assert not unexpected, f"routed through layerhub, these tests end otherwise: {unexpected}"
+    routed = min(r["routed"] for r in runs["routed"])
+    assert routed > 0, "no load was routed through layerhub"
+    tests = sum(runs["keras"][0]["outcomes"].values())
+    differ = len(routed_failed - keras_failed)
+    yield Row(
+        "18",
+        f"Keras's saving tests ({tests} of them, {routed} loads routed through layerhub; "
+        "in process, from before `import keras`)",
+        "the same tests with Keras alone",
+        pair,
+        1.05,
+        note=f"{len(keras_failed)} fail with Keras alone, the same with layerhub"
+        + (f"; {differ} more `{KERAS_ONLY}` tests fail routed (`KERAS_ONLY`)" if differ else ""),
+    )
+
+
 #: Backend module -> its name in a figure.
 BACKENDS = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
 
@@ -495,6 +557,7 @@ BENCHMARKS = [
     fast_load,
     small_loads,
     small_plugin_model,
+    keras_saving_tests,
     fast_load_backends,
 ]
 
