@@ -54,9 +54,7 @@ def pytest_configure(config: pytest.Config) -> None:
     for module in (keras.saving, keras.models, saving_api):
         module.load_model = counted
     saving_lib.load_model = paths_to_layerhub(saving_lib.load_model)
-    legacy_h5_format.load_model_from_hdf5 = paths_to_layerhub(
-        legacy_h5_format.load_model_from_hdf5
-    )
+    legacy_h5_format.load_model_from_hdf5 = paths_to_layerhub(legacy_h5_format.load_model_from_hdf5)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

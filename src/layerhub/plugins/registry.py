@@ -121,7 +121,6 @@ class Entry:
                 self._loaded = import_target(self.target, self.provider)
             return self._loaded
 
-
     def load_estimate(self) -> Any:
         """The plugin's ``estimate`` function (:mod:`layerhub.safety.budget`), imported."""
         if self.estimate is None:
