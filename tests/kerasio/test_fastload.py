@@ -164,7 +164,7 @@ for name, build in [("sequence", sequence_model), ("image", image_model),
     saved.save(path)
     keras.utils.set_random_seed(11)
     glorot.clear()
-    reference = keras_loaded = keras.saving.load_model(path)
+    keras_loaded = keras.saving.load_model(path)
     keras_inits = len(glorot)
     keras.utils.set_random_seed(11)
     glorot.clear()
@@ -193,7 +193,7 @@ for name, build in [("sequence", sequence_model), ("image", image_model),
     def state(model):
         return snapshot(trained(model) if train else model, optimizer=train or not unbuilt)
 
-    reference_state = state(reference)
+    reference_state = state(keras_loaded)
     results[name]["variables"] = len(reference_state)
     results[name]["differences"] = differences(reference_state, state(candidate))
     keras.utils.set_random_seed(11)

@@ -16,12 +16,17 @@ Every Keras internal the drop-in needs lives here (as :mod:`.fastload` keeps its
    ``deserialize_keras_object``, ``from_config``, ``clone_model``, the legacy ``.h5``
    path), asking layerhub only about names Keras itself does not find, so what the
    user registered or passed as ``custom_objects`` still wins.
+3. **Patches for the length of a load** (the fast path's :mod:`.skipsets` and
+   :mod:`.unbuilt_optimizer`): :func:`patched_while_used` puts a replacement in place
+   while at least one load is inside it, and Keras's own function back when the last
+   one leaves; :func:`unpatched` is what the replacement calls to reach Keras's.
 
 Importing this module does not import keras.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import os
@@ -29,10 +34,43 @@ import sys
 import threading
 import warnings
 import zipfile
+from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 _lock = threading.RLock()
 _patched: dict[tuple[Any, str], Any] = {}
+#: ``(owner, name)`` -> ``[users, Keras's own attribute, whether owner itself held it]``.
+_in_use: dict[tuple[Any, str], list[Any]] = {}
+
+
+@contextlib.contextmanager
+def patched_while_used(owner: Any, name: str, replacement: Any) -> Iterator[None]:
+    """Inside, ``owner.name`` is ``replacement``; loads on other threads may be inside
+    too, and Keras's own attribute is back once the last of them leaves."""
+    key = (owner, name)
+    with _lock:
+        entry = _in_use.get(key)
+        if entry is None:
+            entry = _in_use[key] = [0, getattr(owner, name), name in vars(owner)]
+            setattr(owner, name, replacement)
+        entry[0] += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            entry[0] -= 1
+            if entry[0] == 0:
+                del _in_use[key]
+                if entry[2]:
+                    setattr(owner, name, entry[1])
+                else:
+                    delattr(owner, name)
+
+
+def unpatched(owner: Any, name: str) -> Any:
+    """Keras's own ``owner.name``, while :func:`patched_while_used` has replaced it."""
+    entry = _in_use.get((owner, name))
+    return getattr(owner, name) if entry is None else entry[1]
 
 
 class KerasOwn(NamedTuple):

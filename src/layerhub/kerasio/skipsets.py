@@ -15,20 +15,20 @@ of a fresh reference object), and Keras's callers only read them.
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Iterator
 from typing import Any
 
-_lock = threading.Lock()
-_users = 0
-_original: Any = None
+from .keras_own import patched_while_used, unpatched
+
 _sets: dict[str, Any] = {}
 
 
 def _cached(obj_type: str) -> Any:
     found = _sets.get(obj_type)
     if found is None:
-        found = _sets[obj_type] = _original(obj_type)
+        from keras.src.saving import saving_lib
+
+        found = _sets[obj_type] = unpatched(saving_lib, "get_attr_skipset")(obj_type)
     return found
 
 
@@ -41,16 +41,5 @@ def cached_skipsets() -> Iterator[None]:
     """
     from keras.src.saving import saving_lib
 
-    global _users, _original
-    with _lock:
-        if _users == 0:
-            _original = saving_lib.get_attr_skipset
-            saving_lib.get_attr_skipset = _cached
-        _users += 1
-    try:
+    with patched_while_used(saving_lib, "get_attr_skipset", _cached):
         yield
-    finally:
-        with _lock:
-            _users -= 1
-            if _users == 0:
-                saving_lib.get_attr_skipset = _original

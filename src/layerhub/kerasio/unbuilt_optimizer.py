@@ -22,10 +22,9 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-_lock = threading.Lock()
+from .keras_own import patched_while_used, unpatched
+
 _local = threading.local()
-_users = 0
-_original: Any = None
 
 
 def _compile_from_config(self: Any, config: Any) -> Any:
@@ -33,7 +32,8 @@ def _compile_from_config(self: Any, config: Any) -> Any:
     from keras.src.trainers.trainer import Trainer
 
     if saved is None or type(self).compile is not Trainer.compile:
-        return _original(self, config)  # includes Keras's warning for a custom compile()
+        # Keras's own, with its warning for a custom compile()
+        return unpatched(Trainer, "compile_from_config")(self, config)
     from keras.src.saving import serialization_lib
 
     self.compile(**serialization_lib.deserialize_keras_object(config))
@@ -49,18 +49,9 @@ def optimizer_as_saved(saved_variables: int) -> Iterator[None]:
     archive saved more (or fewer) optimizer variables than the unbuilt one has."""
     from keras.src.trainers.trainer import Trainer
 
-    global _users, _original
-    with _lock:
-        if _users == 0:
-            _original = Trainer.compile_from_config
-            Trainer.compile_from_config = _compile_from_config
-        _users += 1
     _local.saved = saved_variables
     try:
-        yield
+        with patched_while_used(Trainer, "compile_from_config", _compile_from_config):
+            yield
     finally:
         _local.saved = None
-        with _lock:
-            _users -= 1
-            if _users == 0:
-                Trainer.compile_from_config = _original
