@@ -129,3 +129,22 @@ def test_walk_survives_configs_deeper_than_the_python_stack():
     refs = [r for r in walk(json.loads(json.dumps({"x": 1}))) if r.custom]
     assert refs == []
     assert sum(1 for r in walk(deep) if r.custom) == 5001
+
+
+def test_placeholders_built_from_plain_values_are_not_entered():
+    # Keras makes a KerasTensor, a tensor, an array, bytes or Ellipsis from these configs'
+    # plain values and deserializes nothing inside them; a __slice__ deserializes its parts.
+    hidden = {"module": "builtins", "class_name": "function", "config": "pkg>fn"}
+    config = {
+        "inbound": [
+            {"class_name": name, "config": {"value": hidden, "shape": ["pkg>name"]}}
+            for name in ("__keras_tensor__", "__tensor__", "__numpy__", "__bytes__")
+        ],
+        "sliced": {"class_name": "__slice__", "config": {"start": hidden, "stop": None}},
+        "no_config": {"class_name": "__tensor__", "value": hidden},  # a plain dict to Keras
+    }
+    found = [(r.name, r.pointer) for r in walk(config)]
+    assert found == [
+        ("pkg>fn", "/sliced/config/start"),
+        ("pkg>fn", "/no_config/value"),
+    ]
