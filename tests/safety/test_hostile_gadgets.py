@@ -21,7 +21,7 @@ from typing import Any
 import hostile_gadgets
 import pytest
 from hostile_corpus import CANARY_VAR, case_rows, cases_from_rows
-from support import last_json, run_python, shared_build
+from support import last_json, run_layerhub, run_python, shared_build
 
 pytestmark = pytest.mark.slow
 
@@ -278,6 +278,26 @@ def test_benign_models_of_every_family_load_without_findings_above_low(benign, s
         "embedding.keras",
         "normalization.keras",
     } <= exact, counts
+
+
+def test_scan_discovers_plugins_only_for_a_file_that_names_one(benign, plugin_site, tmp_path):
+    """A file of built-ins is judged without the installed plugins: the scan runs no
+    discovery (no record written, the broken plugin never imported, so no warning about
+    it). A file that names a plugin object discovers them, and reports it clean."""
+    site = plugin_site("layerhub-seed", "broken-import")
+    cache = tmp_path / "cache"
+    env = {"LAYERHUB_CACHE_DIR": str(cache)}
+    builtins_only = [f for f in benign["files"] if Path(f).name in ("dense.keras", "legacy.h5")]
+    scanned = run_layerhub("scan", "--json", *builtins_only, site=site, env=env)
+    assert scanned.returncode == 0, scanned.stderr
+    assert "broken" not in scanned.stderr
+    assert not cache.exists() or not any(cache.iterdir()), "a built-in file ran discovery"
+    seed = next(f for f in benign["files"] if Path(f).name == "seed.keras")
+    scanned = run_layerhub("scan", "--json", seed, site=site, env=env)
+    assert scanned.returncode == 0, scanned.stderr
+    assert "broken" in scanned.stderr  # discovery ran, and said so about the broken plugin
+    assert json.loads(scanned.stdout)["files"][0]["findings"] == []
+    assert any(cache.iterdir())
 
 
 #: A load that gets past layerhub's checks stops where it would hand the file to Keras

@@ -15,7 +15,6 @@ import sys
 from ..archive.sources import is_hub
 from ..findings import Severity
 from ..plugins.allowlist import AllowList
-from ..plugins.discovery import discover, get_registry
 from ..safety.scan import ScanReport, scan_file
 from .output import emit_json
 
@@ -46,7 +45,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"layerhub: error: no such file: {', '.join(missing)}", file=sys.stderr)
         return 2
     threshold = Severity.parse(args.fail_on)
-    registry = discover(strict=True).registry if args.strict else get_registry()
+    registry = None  # discovered by the analysis, and only for a file that needs plugins
+    if args.strict:  # a broken plugin is an error even where no file needs it
+        from ..plugins.discovery import discover
+
+        registry = discover(strict=True).registry
     policy = AllowList.load()
     reports = [scan_file(f, registry=registry, policy=policy) for f in args.files]
     failed = [r for r in reports if r.at_or_above(threshold)]

@@ -41,9 +41,7 @@ from ..archive.reader import read_archive
 from ..archive.sources import is_hub
 from ..errors import CorruptArchiveError, LayerhubError, UnsafeArchiveError
 from ..findings import Finding, Severity
-from ..index.installed import module_provider
 from ..plugins.allowlist import AllowList
-from ..plugins.discovery import get_discovery, get_registry
 from ..plugins.registry import Registry
 from ..references.keras_names import (
     FunctionVerdict,
@@ -54,7 +52,6 @@ from ..references.keras_names import (
     library_installed,
 )
 from ..references.walk import Reference, walk
-from ..schemas.plugin import check_references
 from .budget import budget_findings
 
 #: Layers that read a file named in their config when they are built.
@@ -124,23 +121,32 @@ def analyze(
     """Every finding for an archive already read: its own hazards, then the config's.
 
     ``provided`` names objects the caller supplies itself (``custom_objects``, objects
-    already registered with Keras); ``registry`` defaults to the installed plugins.
+    already registered with Keras); ``registry`` defaults to the installed plugins,
+    discovered only when the config references an object Keras does not provide (a file
+    of built-ins is judged without them, so scanning it discovers nothing).
     ``schemas=False`` leaves schema findings out, for ``load_model``, which validates
     (or not, ``validate=False``) as a step of its own. ``references`` is
     ``list(walk(archive.config))`` when the caller already has it (the config is walked
     once per load).
     """
-    if registry is None:
-        registry = get_registry()
-    policy = policy or AllowList.load()
     if references is None:
         references = list(walk(archive.config))
+    if registry is None:
+        registry = installed_registry() if any(r.custom for r in references) else Registry()
+    policy = policy or AllowList.load()
     findings = list(archive.findings)
     findings += config_findings(references, registry, policy, provided)
     findings += budget_findings(archive, references, registry)
     if schemas:
         findings += schema_findings(references, registry, provided)
     return findings
+
+
+def installed_registry() -> Registry:
+    """The installed plugins' registry (imported here: a file of built-ins never needs it)."""
+    from ..plugins.discovery import get_registry
+
+    return get_registry()
 
 
 def config_findings(
@@ -227,6 +233,9 @@ def reference_findings(
                 ref.pointer,
             )
         return
+    from ..index.installed import module_provider  # only for a name nothing registers
+    from ..plugins.discovery import get_discovery
+
     provider = module_provider(get_discovery().indexed, ref.module)
     if provider is not None and ref.kind == "class":
         if not policy.allows_provider(provider.distribution):
@@ -314,6 +323,10 @@ def schema_findings(
 ) -> list[Finding]:
     """Every plugin object config that breaks its plugin's schema (the check load runs)."""
     custom = [r for r in references if r.custom]
+    if not custom:
+        return []  # a file of built-ins has no plugin config to check
+    from ..schemas.plugin import check_references  # the validators: only for plugin objects
+
     try:
         report = check_references(custom, registry, skip=provided)
     except LayerhubError as exc:
