@@ -16,6 +16,7 @@ import compileall
 import importlib.util
 import itertools
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -46,7 +47,7 @@ class Sizes:
     small_load_runs: int  # whole-process loads of the small plugin model
     many_loads: int  # loads per block of the many-small-loads loop
     small_models: int  # distinct small models that loop cycles over
-    test_runs: int  # runs of Keras's saving tests (about a minute and a half each)
+    test_runs: int  # runs of Keras's saving tests (a minute and a half each, ±10% apart)
 
 
 FULL = Sizes(
@@ -62,7 +63,7 @@ FULL = Sizes(
     small_load_runs=5,
     many_loads=50,
     small_models=5,
-    test_runs=3,
+    test_runs=5,
 )
 QUICK = Sizes(
     runs=1,
@@ -506,6 +507,7 @@ def keras_saving_tests(suite: Suite) -> Iterator[Row]:
     unexpected = {t for t in routed_failed ^ keras_failed if KERAS_ONLY not in t}
     assert not unexpected, f"routed through layerhub, these tests end otherwise: {unexpected}"
     routed = min(r["routed"] for r in runs["routed"])
+    cpu = {m: statistics.median(r["cpu"] for r in rs) for m, rs in runs.items()}
     assert routed > 0, "no load was routed through layerhub"
     tests = sum(runs["keras"][0]["outcomes"].values())
     differ = len(routed_failed - keras_failed)
@@ -516,7 +518,9 @@ def keras_saving_tests(suite: Suite) -> Iterator[Row]:
         "the same tests with Keras alone",
         pair,
         1.05,
-        note=f"{len(keras_failed)} fail with Keras alone, the same with layerhub"
+        note=f"CPU {cpu['routed']:.1f} s against {cpu['keras']:.1f} s "
+        f"({cpu['routed'] / cpu['keras']:.3f}); "
+        f"{len(keras_failed)} fail with Keras alone, the same with layerhub"
         + (f"; {differ} more `{KERAS_ONLY}` tests fail routed (`KERAS_ONLY`)" if differ else ""),
     )
 

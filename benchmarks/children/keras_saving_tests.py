@@ -7,7 +7,7 @@ routed through layerhub: timed in this process, from before ``import keras``.
 ``keras.models.load_model``), and :class:`Routing` the test modules' own
 ``saving_lib.load_model`` and ``saving_api.load_model`` calls on a path (a file object
 stays Keras's). Keras's own code, which calls the same functions from inside, is left
-alone. Prints the seconds, the number of
+alone. Prints the seconds (wall and CPU), the number of
 loads routed, each outcome's count and the failed tests, so that the caller can compare
 how both runs end.
 """
@@ -19,7 +19,7 @@ import sys
 import time
 import types
 
-start = time.perf_counter()
+start, cpu_start = time.perf_counter(), time.process_time()
 mode, args = sys.argv[1], sys.argv[2:]
 routed = 0
 
@@ -112,6 +112,7 @@ print(
     json.dumps(
         {
             "s": time.perf_counter() - start,
+            "cpu": time.process_time() - cpu_start,
             "routed": routed,
             "outcomes": dict(outcomes.counts),
             "failed": outcomes.failed,
