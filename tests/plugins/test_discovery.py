@@ -105,3 +105,28 @@ def test_cli_list_shows_every_plugin_and_name(plugin_site):
     assert objects["MyLayers>KernelMult"]["distribution"] == "layerhub-seed"
     text = run_layerhub("list", site=site).stdout
     assert "broken-import" in text and "failed" in text and "MyLayers>KernelMult" in text
+
+
+def test_damaged_metadata_stays_with_its_own_distribution(tmp_path, wheels):
+    """An unparsable ``entry_points.txt`` anywhere on the path (importlib_metadata gives
+    up on all of them) and a plugin ``METADATA`` without ``Version`` cost only that
+    distribution: every plugin still loads, and the broken one is named."""
+    site = install([wheels("layerhub-seed"), wheels("acme-blocks")], tmp_path / "site")
+    junk = site / "junk-1.0.dist-info"  # not a plugin, hand-damaged
+    junk.mkdir()
+    (junk / "METADATA").write_text("Metadata-Version: 2.1\nName: junk\nVersion: 1.0\n")
+    (junk / "entry_points.txt").write_text("[console_scripts]\nthis line has no equals sign\n")
+    (metadata,) = site.glob("acme_blocks-*.dist-info/METADATA")
+    lines = metadata.read_text().splitlines(keepends=True)
+    metadata.write_text("".join(line for line in lines if not line.startswith("Version:")))
+
+    result = discover(site, LAYERHUB_NO_CACHE="1")
+    assert result["plugins"] == {"acme-blocks": ["ok", ""], "layerhub-seed": ["ok", ""]}
+    assert "MyLayers>CustomLayer" in result["names"]
+    assert "acme-blocks" in result["names"].values()
+    (warning,) = [w for w in result["warnings"] if "junk" in w]
+    assert "entry_points.txt cannot be read" in warning and str(junk) in warning
+
+    proc = run_layerhub("list", site=site, env={"LAYERHUB_STRICT": "1", "LAYERHUB_NO_CACHE": "1"})
+    assert proc.returncode == 2
+    assert "'junk'" in proc.stderr and "Traceback" not in proc.stderr

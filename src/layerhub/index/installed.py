@@ -9,12 +9,15 @@ keras nor the distributions are imported.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..names import normalize_name
 from ..references.keras_names import shadows_builtin
 from .document import curated_index
 from .trusted import trusted
+
+if TYPE_CHECKING:
+    import importlib_metadata
 
 TRUSTED = "trusted"
 CURATED = "curated"
@@ -40,6 +43,32 @@ class IndexedDistribution(NamedTuple):
         return tuple(o["name"] for o in self.objects)
 
 
+def identity(dist: importlib_metadata.Distribution | None) -> tuple[str, str]:
+    """``(name, version)`` of a distribution, reading its metadata headers once.
+
+    ``dist.name`` and ``dist.version`` each parse the whole metadata file with the
+    email parser; with hundreds of plugins that was most of discovery (see
+    benchmarks/results.md). The two headers come first, so a line scan suffices. A
+    distribution missing either one (a hand-made or damaged ``METADATA``) is named
+    ``"?"`` or versioned ``""`` rather than stopping discovery.
+    """
+    if dist is None:
+        return "?", ""
+    headers: dict[str, str] = {}
+    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
+    for line in text.splitlines():
+        if not line.strip():
+            break
+        key, sep, value = line.partition(":")
+        if sep and key in ("Name", "Version"):
+            headers.setdefault(key, value.strip())
+    if "Name" not in headers or "Version" not in headers:  # out of order, or missing
+        metadata = dist.metadata
+        headers.setdefault("Name", metadata.get("Name") or "?")
+        headers.setdefault("Version", metadata.get("Version") or "")
+    return headers["Name"], headers["Version"]
+
+
 def installed_distribution(name: str) -> tuple[str, str] | None:
     """``(name, version)`` of the installed distribution ``name``, or ``None``."""
     import importlib_metadata
@@ -48,7 +77,7 @@ def installed_distribution(name: str) -> tuple[str, str] | None:
         dist = importlib_metadata.distribution(name)
     except importlib_metadata.PackageNotFoundError:
         return None
-    return dist.name, dist.version
+    return identity(dist)
 
 
 def indexed_distributions(

@@ -31,7 +31,12 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from .. import settings
 from ..errors import PluginError, PluginWarning
-from ..index.installed import IndexedDistribution, indexed_distributions, installed_distribution
+from ..index.installed import (
+    IndexedDistribution,
+    identity,
+    indexed_distributions,
+    installed_distribution,
+)
 from ..names import normalize_name
 from .cache import DiscoveryCache, Point
 from .registrar import PluginRegistrar
@@ -133,7 +138,7 @@ def discover(
         infos.append(PluginInfo(provider, value, "ok", names=names))
 
     points = cache.points() if cache else None
-    points = list_entry_points() if points is None else points
+    points = list_entry_points(strict) if points is None else points
     for point in points:
         provider = Provider(point.distribution, point.version, point.name)
         if not autoload or {normalize_name(point.name), normalize_name(point.distribution)} & (
@@ -183,19 +188,49 @@ def indexed_entries(indexed: Iterable[IndexedDistribution]) -> list[Entry]:
     return entries
 
 
-def list_entry_points() -> list[Point]:
+def list_entry_points(strict: bool = False) -> list[Point]:
     """Entry points of the ``layerhub`` group, one per distribution, in a stable order.
 
     ``importlib_metadata`` already counts a distribution seen twice on ``sys.path``
-    once (the first one wins, as for imports).
+    once (the first one wins, as for imports). It reads every installed distribution's
+    ``entry_points.txt`` and gives up on the first it cannot parse, so then each is read
+    on its own (:func:`readable_entry_points`) and only the broken one is left out.
     """
     import importlib_metadata
 
-    points = [
-        Point(*identity(ep.dist), ep.name, ep.value, metadata_files(ep.dist))
-        for ep in importlib_metadata.entry_points(group=ENTRY_POINT_GROUP)
-    ]
+    try:
+        found = list(importlib_metadata.entry_points(group=ENTRY_POINT_GROUP))
+    except Exception:  # one distribution's malformed metadata: find which, skip it alone
+        found = readable_entry_points(strict)
+    points = [Point(*identity(ep.dist), ep.name, ep.value, metadata_files(ep.dist)) for ep in found]
     return sorted(points, key=lambda p: (normalize_name(p.distribution), p.name))
+
+
+def readable_entry_points(strict: bool) -> list[importlib_metadata.EntryPoint]:
+    """The ``layerhub`` entry points of every distribution whose ``entry_points.txt``
+    parses, the first one of each name on ``sys.path`` (as imports pick); each one that
+    does not is warned about (an error with ``strict``) and skipped."""
+    import importlib_metadata
+
+    found: list[importlib_metadata.EntryPoint] = []
+    seen: set[str] = set()
+    for dist in importlib_metadata.distributions():
+        name = normalize_name(identity(dist)[0])
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            found += dist.entry_points.select(group=ENTRY_POINT_GROUP)
+        except Exception as exc:
+            where = getattr(dist, "_path", name)
+            message = (
+                f"distribution {name!r} was skipped: its entry_points.txt cannot be read "
+                f"({type(exc).__name__}: {exc}) in {where}"
+            )
+            if strict:
+                raise PluginError(message) from exc
+            warnings.warn(message, PluginWarning, stacklevel=4)
+    return found
 
 
 def load_entry_point(point: Point) -> object:
@@ -216,28 +251,6 @@ def metadata_files(dist: importlib_metadata.Distribution | None) -> tuple[str, .
         return ()
     metadata = "METADATA" if path.name.endswith(".dist-info") else "PKG-INFO"
     return (str(path), str(path / "entry_points.txt"), str(path / metadata))
-
-
-def identity(dist: importlib_metadata.Distribution | None) -> tuple[str, str]:
-    """``(name, version)`` of a distribution, reading its metadata headers once.
-
-    ``dist.name`` and ``dist.version`` each parse the whole metadata file with the
-    email parser; with hundreds of plugins that was most of discovery (see
-    benchmarks/results.md). The two headers come first, so a line scan suffices.
-    """
-    if dist is None:
-        return "?", ""
-    headers: dict[str, str] = {}
-    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
-    for line in text.splitlines():
-        if not line.strip():
-            break
-        key, sep, value = line.partition(":")
-        if sep and key in ("Name", "Version"):
-            headers.setdefault(key, value.strip())
-    if "Name" not in headers or "Version" not in headers:
-        return dist.name, dist.version
-    return headers["Name"], headers["Version"]
 
 
 _lock = threading.Lock()
