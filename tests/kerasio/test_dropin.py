@@ -18,6 +18,7 @@ pytestmark = pytest.mark.slow
 
 #: The child of a patched-Keras test: a recursion would hit this, not hang.
 TIMEOUT = 300
+PTH = "layerhub-activate.pth"
 
 PATCHED = """
 import json, sys, shutil, zipfile
@@ -102,7 +103,7 @@ def layerhub_site(tmp_path_factory, seed_site) -> Path:
     pip("wheel", "--no-deps", "--no-build-isolation", "-w", str(out), str(ROOT))
     wheel = next(out.glob("layerhub-*.whl"))
     with zipfile.ZipFile(wheel) as zf:
-        assert "layerhub-activate.pth" in zf.namelist()
+        assert PTH in zf.namelist()
     return install([wheel], out / "site")
 
 
@@ -161,8 +162,20 @@ def test_without_the_variable_the_pth_imports_nothing(layerhub_site):
         assert last_json(proc.stdout) == []
 
 
+def test_an_editable_install_has_the_switch_too(tmp_path):
+    """``pip install -e`` (how the project is developed) installs the ``.pth`` as well.
+    (``--target``: a ``--prefix`` install would uninstall the layerhub running this.)"""
+    site = tmp_path / "site"
+    pip("install", "--no-deps", "--no-build-isolation", "-e", str(ROOT), "--target", str(site))
+    assert (site / PTH).read_text() == (ROOT / "src" / PTH).read_text()
+    code = START + "import sys; print('layerhub.kerasio.activation' in sys.modules)"
+    for value, imported in (("1", "True"), ("", "False")):
+        proc = run_python(code, str(site), env={settings.ACTIVATE: value})
+        assert proc.stdout.split()[-1] == imported
+
+
 def test_pth_file_spells_the_setting():
-    pth = (ROOT / "src" / "layerhub-activate.pth").read_text()
+    pth = (ROOT / "src" / PTH).read_text()
     assert pth.count("\n") == 1 and pth.startswith("import ")
     assert f'"{settings.ACTIVATE}"' in pth
 
