@@ -90,10 +90,16 @@ def non_modeling_names() -> frozenset[str]:
 
 
 def is_non_modeling(module: str | None, name: str) -> bool:
-    """Whether ``module.name`` is a Keras non-modeling API, under any Keras module path."""
+    """Whether ``module.name`` is a Keras non-modeling API, under any Keras module path.
+
+    Asked twice for every object of a config: the last component is looked up first,
+    since every API's last component is among :func:`non_modeling_names`."""
+    names = non_modeling_names()
+    if name.rpartition(".")[2] not in names:
+        return False
     if f"{module}.{name}" in non_modeling_apis():
         return True
-    return (module is None or is_keras_module(module)) and name in non_modeling_names()
+    return (module is None or is_keras_module(module)) and name in names
 
 
 @functools.cache
