@@ -91,13 +91,12 @@ DIMENSIONS = [struct.Struct(f"<{rank}Q") for rank in range(MAX_RANK + 1)]
 
 
 class Link(NamedTuple):
-    """One link, at its full path from the root (``b"group/name"``)."""
+    """One external link, at its full path from the root (``b"group/name"``)."""
 
     path: bytes
-    kind: str  # "hard", "soft" or "external"
-    #: for an external link: the file and the object path inside it.
-    filename: bytes = b""
-    target: bytes = b""
+    #: the file and the object path inside it.
+    filename: bytes
+    target: bytes
 
 
 class Dataset(NamedTuple):
@@ -134,12 +133,13 @@ class _Object:
 
 
 def walk_file(fileobj: BinaryIO, size: int, max_links: int) -> Iterator[Link | Dataset]:
-    """Every link and every dataset of the file, in the order h5py visits them.
+    """Every external link and every dataset of the file, in the order h5py visits them.
 
-    Links come in ``visititems_links`` order; a dataset comes right after the first
-    hard link that reaches it, which is its place in ``visititems`` order. The caller
-    counts the links against its limit; a single group holding more than ``max_links``
-    raises :class:`TooManyLinks` before its links are sorted (or all read).
+    Links are counted in ``visititems_links`` order and only external ones are
+    yielded (hard and soft links hold no hazard); a dataset comes right after the
+    first hard link that reaches it, which is its place in ``visititems`` order. The
+    link that takes the count over ``max_links`` raises :class:`TooManyLinks`, as does
+    a single group holding more, before its links are sorted (or all read).
     """
     try:
         yield from _Reader(fileobj, size, max_links).walk()
@@ -160,6 +160,10 @@ class _Reader:
         #: may use them instead of the group's own message, so they must agree.
         self.cached: dict[int, bytes] = {}
         self.pages: dict[int, bytes] = {}
+        #: what a datatype and a dataspace message say, read once for every dataset
+        #: with the same pair (an optimizer's slots repeat each weight's shape):
+        #: ``(size in the file, NumPy itemsize, shape, bytes of data)``
+        self.types: dict[tuple[bytes, bytes], tuple[int, int, tuple[int, ...], int]] = {}
         #: the whole file, when it is small enough (:data:`WHOLE_FILE`)
         self.whole: bytes | None = None
         self.base = 0
@@ -383,42 +387,41 @@ class _Reader:
         if not is_group(root):
             raise _fail("the root object is not a group")
         visited: dict[int, _Object] = {self.root: root}
-        # A stack of link iterators: depth first, a group's links in name order.
+        count, max_links = 0, self.max_links
+        # A stack of link iterators: depth first, a group's links in name order. A
+        # group's loop breaks off to enter a subgroup and resumes when it is done.
         stack = [(b"", iter(self.links(self.root, root)))]
         while stack:
             prefix, links = stack[-1]
-            entry = next(links, None)
-            if entry is None:
-                stack.pop()
-                continue
-            name, kind, value = entry
-            path = prefix + name
-            if kind == "soft":
-                yield Link(path, "soft")
-                continue
-            if kind == "external":
-                filename, target = value
-                yield Link(path, "external", filename, target)
-                continue
-            yield Link(path, "hard")
-            address = value
-            if address in visited:
-                if visited[address].refcount < 2:
-                    raise _fail(f"object at {address} linked twice with reference count 1")
-                continue
-            obj = self.object(address)
-            visited[address] = obj
-            messages = obj.messages
-            if SYMBOL_TABLE in messages or LINK_INFO in messages:  # links() takes one() of each
-                if len(stack) > 10_000:
-                    raise _fail("groups nested too deep")
-                stack.append((path + b"/", iter(self.links(address, obj))))
-            elif DATATYPE in messages and DATASPACE in messages:  # dataset() takes one() of each
-                yield self.dataset(path, obj)
-            elif (named := obj.one(DATATYPE)) is not None and obj.one(LAYOUT) is None:
-                datatype(_Cursor(named), 0)  # a committed datatype: h5py opens it
+            for name, kind, value in links:
+                count += 1
+                if count > max_links:
+                    raise TooManyLinks
+                if kind != "hard":
+                    if kind == "external":
+                        yield Link(prefix + name, *value)
+                    continue
+                address = value
+                if address in visited:
+                    if visited[address].refcount < 2:
+                        raise _fail(f"object at {address} linked twice with reference count 1")
+                    continue
+                obj = self.object(address)
+                visited[address] = obj
+                messages = obj.messages
+                if SYMBOL_TABLE in messages or LINK_INFO in messages:  # links() takes one() of each
+                    if len(stack) > 10_000:
+                        raise _fail("groups nested too deep")
+                    stack.append((prefix + name + b"/", iter(self.links(address, obj))))
+                    break
+                if DATATYPE in messages and DATASPACE in messages:  # dataset() takes one() of each
+                    yield self.dataset(prefix + name, obj)
+                elif (named := obj.one(DATATYPE)) is not None and obj.one(LAYOUT) is None:
+                    datatype(_Cursor(named), 0)  # a committed datatype: h5py opens it
+                else:
+                    raise _fail(f"object at {address} is neither a group, a dataset nor a type")
             else:
-                raise _fail(f"object at {address} is neither a group, a dataset nor a type")
+                stack.pop()
 
     def links(self, address: int, group: _Object) -> list[tuple[bytes, str, object]]:
         """A group's links sorted by name: ``(name, kind, address or (file, path))``."""
@@ -601,12 +604,15 @@ class _Reader:
         assert dtype is not None and space is not None
         if layout is None:
             raise _fail("a dataset without a layout")
-        h5size, itemsize = plain_number(dtype) or datatype(_Cursor(dtype), 0)
-        shape = dataspace(space)
-        elements = math.prod(shape)
-        data_bytes = elements * h5size
-        if data_bytes >= 1 << 64:
-            raise _fail("dataset size overflows")
+        known = self.types.get((dtype, space))
+        if known is None:
+            h5size, itemsize = plain_number(dtype) or datatype(_Cursor(dtype), 0)
+            shape = dataspace(space)
+            data_bytes = math.prod(shape) * h5size
+            if data_bytes >= 1 << 64:
+                raise _fail("dataset size overflows")
+            known = self.types[dtype, space] = (h5size, itemsize, shape, data_bytes)
+        h5size, itemsize, shape, data_bytes = known
         externals = obj.one(EXTERNAL_FILES)
         files = self.external_files(externals) if externals is not None else ()
         virtual = self.layout(layout, len(shape), h5size, data_bytes, bool(files))
