@@ -28,6 +28,7 @@ import itertools
 import math
 import struct
 from collections.abc import Iterator
+from operator import itemgetter
 from typing import Any, BinaryIO, NamedTuple
 
 from ..errors import TooManyLinks, UnsupportedHDF5
@@ -88,6 +89,8 @@ ADDRESS_PAIR = struct.Struct("<QQ")
 #: A symbol table entry: link name offset, object header address, cache type, scratch.
 SYMBOL_ENTRY = struct.Struct("<QQI4x16s")
 DIMENSIONS = [struct.Struct(f"<{rank}Q") for rank in range(MAX_RANK + 1)]
+#: the name of a ``(name, kind, value)`` link entry
+first = itemgetter(0)
 
 
 class Link(NamedTuple):
@@ -164,6 +167,8 @@ class _Reader:
         #: with the same pair (an optimizer's slots repeat each weight's shape):
         #: ``(size in the file, NumPy itemsize, shape, bytes of data)``
         self.types: dict[tuple[bytes, bytes], tuple[int, int, tuple[int, ...], int]] = {}
+        #: (message type, body) of the skipped messages checked already
+        self.checked: set[tuple[int, bytes]] = set()
         #: the whole file, when it is small enough (:data:`WHOLE_FILE`)
         self.whole: bytes | None = None
         self.base = 0
@@ -217,6 +222,15 @@ class _Reader:
             return whole[offset : offset + length]
         return self.read(self.base + address, length)
 
+    def span(self, address: int, length: int) -> tuple[bytes, int]:
+        """Where :meth:`at` would cut its bytes from, ``(buffer, offset)``, without the copy."""
+        whole = self.whole
+        if whole is not None and 0 <= length <= MAX_BLOCK:
+            if address == UNDEFINED or address + length > self.eoa:
+                raise _fail(f"{length} bytes at {address}: past the end of allocation")
+            return whole, self.base + address
+        return self.at(address, length), 0
+
     # -- superblock ----------------------------------------------------------------
     def superblock(self) -> None:
         offset = 0  # a user block before the superblock goes to h5py
@@ -260,14 +274,15 @@ class _Reader:
 
     # -- object headers --------------------------------------------------------------
     def object(self, address: int) -> _Object:
-        prefix = self.at(address, 16)
-        if prefix[:4] == b"OHDR":
-            return self.object_v2(address)
-        if prefix[0] != 1:
-            raise _fail(f"object header version {prefix[0]} at {address}")
-        count, refcount, length = HEADER_V1.unpack_from(prefix, 2)
+        buffer, o = self.span(address, 16)
+        if buffer[o] != 1:
+            if buffer[o : o + 4] == b"OHDR":
+                return self.object_v2(address)
+            raise _fail(f"object header version {buffer[o]} at {address}")
+        count, refcount, length = HEADER_V1.unpack_from(buffer, o + 2)
         obj = _Object(refcount)
         messages = obj.messages
+        checked = self.checked
         chunks = [(address + 16, length)]
         seen = n = 0
         # What message() does, inline: this loop runs for every message of every object.
@@ -276,14 +291,14 @@ class _Reader:
             seen += 1
             if seen > MAX_CHUNKS:
                 raise _fail("too many object header chunks")
-            data = self.at(start, length)
-            p = 0
-            while p < length:
-                if p + 8 > length:
+            buffer, p = self.span(start, length)
+            end = p + length
+            while p < end:
+                if p + 8 > end:
                     raise _fail("object header message header cut off")
-                kind, msize, flags = MESSAGE_V1.unpack_from(data, p)
+                kind, msize, flags = MESSAGE_V1.unpack_from(buffer, p)
                 p += 8
-                if msize % 8 or p + msize > length:
+                if msize % 8 or p + msize > end:
                     raise _fail("object header message misaligned or cut off")
                 n += 1
                 if n > MAX_MESSAGES:
@@ -291,18 +306,21 @@ class _Reader:
                 if kind == CONTINUATION:
                     if msize < 16:
                         raise _fail("continuation message cut off")
-                    chunks.append(ADDRESS_PAIR.unpack_from(data, p))
+                    chunks.append(ADDRESS_PAIR.unpack_from(buffer, p))
                 elif flags & ~0x05:
                     raise _fail(f"object header message flags {flags:#x}")
                 elif kind in SKIPPED:
                     if kind in CHECKS:
-                        CHECKS[kind](data[p : p + msize])
+                        key = (kind, buffer[p : p + msize])
+                        if key not in checked:
+                            CHECKS[kind](key[1])
+                            checked.add(key)
                 elif kind in READ:
                     found = messages.get(kind)
                     if found is None:
-                        messages[kind] = [data[p : p + msize]]
+                        messages[kind] = [buffer[p : p + msize]]
                     else:
-                        found.append(data[p : p + msize])
+                        found.append(buffer[p : p + msize])
                 else:
                     raise _fail(f"object header message type {kind:#x}")
                 p += msize
@@ -439,10 +457,12 @@ class _Reader:
             found = self.compact_links(info, group.all(LINK))
         if len(found) > self.max_links:
             raise TooManyLinks
-        found.sort(key=lambda entry: entry[0])
-        for (a, *_), (b, *_) in itertools.pairwise(found):
-            if a == b:
-                raise _fail(f"two links named {a!r} in one group")
+        found.sort(key=first)
+        names = list(map(first, found))
+        if len(set(names)) != len(names):
+            for a, b in itertools.pairwise(names):
+                if a == b:
+                    raise _fail(f"two links named {a!r} in one group")
         return found
 
     def compact_links(self, info: bytes, messages: list[bytes]) -> list[tuple[bytes, str, object]]:
@@ -491,7 +511,7 @@ class _Reader:
         found: list[tuple[bytes, str, object]] = []
         for child, low, high in self.btree_v1(btree, 0, 8, data):
             entries = self.symbol_node(child, data)
-            names = [name for name, _, _ in entries]
+            names = list(map(first, entries))
             # libhdf5 finds each name by binary search through these keys and nodes:
             # a name out of place is one h5py cannot look up.
             if names != sorted(set(names)) or (
@@ -535,14 +555,21 @@ class _Reader:
                     raise _fail("B-tree sibling pointers disagree with the parents")
                 stride = key_size + 8
                 body = self.at(address + 24, key_size + used * stride)
-                keys: list[Any] = [None] * (used + 1)
-                if heap is not None:
-                    keys = [
-                        heap_string(heap, struct.unpack_from("<Q", body, stride * n)[0])
-                        for n in range(used + 1)
+                keys: list[Any]
+                if heap is not None:  # a group node: 8-byte keys and addresses alternate
+                    values = struct.unpack_from(f"<{2 * used + 1}Q", body)
+                    keys = [heap_string(heap, offset) for offset in values[::2]]
+                    addresses = values[1::2]
+                else:
+                    keys = [None] * (used + 1)
+                    addresses = [
+                        struct.unpack_from("<Q", body, key_size + stride * n)[0]
+                        for n in range(used)
                     ]
-                for n in range(used):
-                    child = struct.unpack_from("<Q", body, key_size + stride * n)[0]
+                if low is None and high is None:  # the root, or any node of a chunk tree (no keys)
+                    children.extend(zip(addresses, keys, keys[1:]))
+                    continue
+                for n, child in enumerate(addresses):
                     lo = keys[n] if low is None or keys[n] is None else max(low, keys[n])
                     hi = (
                         keys[n + 1]
