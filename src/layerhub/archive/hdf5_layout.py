@@ -625,12 +625,13 @@ class _Reader:
 
     # -- datasets ----------------------------------------------------------------------
     def dataset(self, path: bytes, obj: _Object) -> Dataset:
-        dtype = obj.one(DATATYPE)
-        space = obj.one(DATASPACE)
-        layout = obj.one(LAYOUT)
-        assert dtype is not None and space is not None
-        if layout is None:
-            raise _fail("a dataset without a layout")
+        messages = obj.messages
+        try:
+            (dtype,), (space,), (layout,) = messages[DATATYPE], messages[DATASPACE], messages[LAYOUT]
+        except (KeyError, ValueError):  # two messages of a type (one() says which), or no layout
+            for kind in (DATATYPE, DATASPACE, LAYOUT):
+                obj.one(kind)
+            raise _fail("a dataset without a layout") from None
         known = self.types.get((dtype, space))
         if known is None:
             h5size, itemsize = plain_number(dtype) or datatype(_Cursor(dtype), 0)
@@ -640,7 +641,7 @@ class _Reader:
                 raise _fail("dataset size overflows")
             known = self.types[dtype, space] = (h5size, itemsize, shape, data_bytes)
         h5size, itemsize, shape, data_bytes = known
-        externals = obj.one(EXTERNAL_FILES)
+        externals = obj.one(EXTERNAL_FILES) if EXTERNAL_FILES in messages else None
         files = self.external_files(externals) if externals is not None else ()
         virtual = self.layout(layout, len(shape), h5size, data_bytes, bool(files))
         return Dataset(path, shape, itemsize, files, virtual)
