@@ -567,7 +567,7 @@ class _Reader:
                         for n in range(used)
                     ]
                 if low is None and high is None:  # the root, or any node of a chunk tree (no keys)
-                    children.extend(zip(addresses, keys, keys[1:]))
+                    children.extend(zip(addresses, keys, keys[1:], strict=False))
                     continue
                 for n, child in enumerate(addresses):
                     lo = keys[n] if low is None or keys[n] is None else max(low, keys[n])
@@ -627,7 +627,11 @@ class _Reader:
     def dataset(self, path: bytes, obj: _Object) -> Dataset:
         messages = obj.messages
         try:
-            (dtype,), (space,), (layout,) = messages[DATATYPE], messages[DATASPACE], messages[LAYOUT]
+            (dtype,), (space,), (layout,) = (
+                messages[DATATYPE],
+                messages[DATASPACE],
+                messages[LAYOUT],
+            )
         except (KeyError, ValueError):  # two messages of a type (one() says which), or no layout
             for kind in (DATATYPE, DATASPACE, LAYOUT):
                 obj.one(kind)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import pkgutil
 import sys
 import warnings
 from collections.abc import Sequence
@@ -32,6 +31,8 @@ def command_modules(command: str | None = None) -> list:
         except ModuleNotFoundError as exc:
             if exc.name != f"{__name__}.{command}_cmd":
                 raise
+    import pkgutil  # here: one command's start-up never lists the others
+
     names = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.endswith("_cmd"))
     return [importlib.import_module(f"{__name__}.{name}") for name in names]
 
