@@ -132,7 +132,12 @@ def analyze(
     if references is None:
         references = list(walk(archive.config))
     if registry is None:
-        registry = installed_registry() if any(r.custom for r in references) else Registry()
+        if any(r.custom for r in references):
+            from ..plugins.discovery import get_registry  # here: only a plugin object needs it
+
+            registry = get_registry()
+        else:
+            registry = Registry()  # a file of built-ins never consults it
     policy = policy or AllowList.load()
     findings = list(archive.findings)
     findings += config_findings(references, registry, policy, provided)
@@ -140,13 +145,6 @@ def analyze(
     if schemas:
         findings += schema_findings(references, registry, provided)
     return findings
-
-
-def installed_registry() -> Registry:
-    """The installed plugins' registry (imported here: a file of built-ins never needs it)."""
-    from ..plugins.discovery import get_registry
-
-    return get_registry()
 
 
 def config_findings(
