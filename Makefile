@@ -6,25 +6,33 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 STAMP := $(VENV)/.layerhub-setup
+DEMO_STAMP := $(VENV)/.layerhub-demo
 SEED := plugins/layerhub-seed
 # PyTorch's CPU build, installed before the extras: `torch` from the registry alone is the
 # CUDA build (several GB). docs/backends.md says why this version.
 TORCH ?= torch==2.13.0
 
-.PHONY: setup demo test lint check docs bench clean
+.PHONY: setup demo test test-fast lint check docs bench clean
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml)
+# What the demo needs: Keras on TensorFlow (CPU), layerhub, and the seed plugin it installs.
+$(DEMO_STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install --upgrade pip setuptools wheel
+	$(PIP) install --upgrade pip 'setuptools>=77' wheel
+	$(PIP) install -e '.[tensorflow]'
+	touch $(DEMO_STAMP)
+
+# Everything the tests use: JAX and PyTorch too (the backend runs), the test tools, the
+# Hub client and the docs builder.
+$(STAMP): $(DEMO_STAMP) pyproject.toml $(wildcard plugins/*/pyproject.toml)
 	$(PIP) install '$(TORCH)'
 	$(PIP) install -e '.[test,tensorflow,jax,torch,hub,docs]'
 	touch $(STAMP)
 
 # The demo installs the seed plugin into .venv like a user would; the tests install
 # plugins into throw-away site directories instead, so `test` removes it first.
-demo: $(STAMP)
+demo: $(DEMO_STAMP)
 	$(PIP) install --no-build-isolation --force-reinstall --no-deps $(SEED)
 	$(PY) examples/demo.py
 
@@ -41,6 +49,12 @@ test: $(STAMP)
 	wait $$jax && test $$torch -eq 0
 	# The benchmarks at small sizes, so they keep working (no time is asserted).
 	$(PY) benchmarks/run.py --quick > /dev/null
+
+# The fast tier: no test that starts a Keras process (those are marked slow), under a
+# minute on two cores; the plugin wheels it installs are kept in build/test-wheels/.
+test-fast: $(STAMP)
+	$(PIP) uninstall -y layerhub-seed 2>/dev/null || true
+	$(PY) -m pytest -m "not slow" -n 2 -q -p no:cacheprovider
 
 docs: $(STAMP)
 	$(PY) -m mkdocs build --strict

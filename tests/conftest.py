@@ -15,8 +15,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 import hostile_corpus
-from hostile_corpus import CANARY_VAR, case_rows, cases_from_rows
-from support import PLUGIN_SOURCES, build_wheel, install, run_python, shared_build
+from fixtures import KERAS, committed
+from hostile_corpus import case_rows, cases_from_rows
+from support import FAST_TIER, install, plugin_wheels, shared_build
 
 # Discovery records (layerhub.plugins.cache) go to a throw-away directory, never to the
 # user's cache; support.child_env hands it to every child process.
@@ -24,34 +25,25 @@ os.environ["LAYERHUB_CACHE_DIR"] = tempfile.mkdtemp(prefix="layerhub-test-cache-
 
 
 @pytest.fixture(scope="session")
-def wheels(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
-    """name -> a real wheel of that plugin project, built once per session."""
-    out = tmp_path_factory.mktemp("wheels")
-    built: dict[str, Path] = {}
-
-    def get(name: str) -> Path:
-        if name not in PLUGIN_SOURCES:
-            raise KeyError(f"no plugin project {name!r}")
-        if name not in built:
-            built[name] = build_wheel(name, out)
-        return built[name]
-
-    return get
+def wheels() -> Callable[[str], Path]:
+    """name -> a real wheel of that plugin project (plugins/, tests/distributions/)."""
+    return plugin_wheels().__getitem__
 
 
 @pytest.fixture(scope="session")
-def plugin_site(
-    tmp_path_factory: pytest.TempPathFactory, wheels: Callable[[str], Path]
-) -> Callable[..., Path]:
-    """``plugin_site("layerhub-seed", "broken-hook")``: a site dir with exactly those installed."""
-    sites: dict[tuple[str, ...], Path] = {}
+def plugin_site(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
+    """``plugin_site("layerhub-seed", "broken-hook")``: a site dir with exactly those
+    installed, by a real ``pip install``, shared by every test (and xdist worker) asking
+    for the same set. Tests that change a site install their own."""
 
     def get(*names: str) -> Path:
-        key = tuple(sorted(names))
-        if key not in sites:
-            target = tmp_path_factory.mktemp("site-" + "-".join(key)[:40] if key else "site-empty")
-            sites[key] = install([wheels(n) for n in key], target)
-        return sites[key]
+        key = "-".join(sorted(names)) or "empty"
+        built = plugin_wheels()
+
+        def build(directory: Path) -> str:
+            return str(install([built[n] for n in sorted(names)], directory / "site"))
+
+        return Path(shared_build(tmp_path_factory, f"site-{key}", build))
 
     return get
 
@@ -61,44 +53,17 @@ def seed_site(plugin_site: Callable[..., Path]) -> Path:
     return plugin_site("layerhub-seed")
 
 
-SAVE_SEED_MODELS = """
-import sys, numpy as np
-from pathlib import Path
-from layerhub_seed import examples
-out = Path(sys.argv[1])
-model = examples.build_model()
-x, y = examples.data()
-model.fit(x, y, epochs=2, verbose=0)
-model.save(out / "seed.keras")
-model.save(out / "seed.h5")
-np.save(out / "x.npy", x)
-np.save(out / "y.npy", y)
-np.save(out / "expected.npy", model.predict(x, verbose=0))
-np.save(out / "iterations.npy", np.array(int(model.optimizer.iterations.numpy())))
-np.save(out / "optimizer_vars.npy",
-        np.concatenate([np.ravel(v.numpy()) for v in model.optimizer.variables]))
-"""
-
-
 @pytest.fixture(scope="session")
-def seed_models(tmp_path_factory: pytest.TempPathFactory, seed_site: Path) -> Path:
-    """A directory with ``seed.keras`` and ``seed.h5`` saved by plain ``model.save`` in a
-    child process, plus its inputs, predictions and optimizer state as ``.npy`` files."""
-    out = tmp_path_factory.mktemp("seed-models")
-    run_python(SAVE_SEED_MODELS, str(out), site=seed_site)
-    return out
-
-
-RUN_SCRIPT = "import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0])"
+def seed_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory with ``seed.keras`` and ``seed.h5``, saved by plain ``model.save`` after
+    two epochs of training, plus its inputs, predictions and optimizer state as ``.npy``."""
+    return committed("seed", tmp_path_factory)
 
 
 def build_corpus(directory: Path, seed_models: Path) -> dict[str, Any]:
-    real = directory / "real"
-    real.mkdir()
-    script = directory / "real_saves.py"  # a file, so Keras can read the lambdas' source
-    script.write_text(hostile_corpus.REAL_SAVES)
-    run_python(RUN_SCRIPT, str(script), str(real), env={CANARY_VAR: str(directory / "unused")})
-    files = hostile_corpus.build(seed_models, real, directory / "corpus", str(directory / "x"))
+    files = hostile_corpus.build(
+        seed_models, KERAS / "corpus", directory / "corpus", str(directory / "x")
+    )
     payload = hostile_corpus.write_payload_module(directory / "payload")
     return {
         "files": case_rows(files),
@@ -113,6 +78,13 @@ def corpus(tmp_path_factory: pytest.TempPathFactory, seed_models: Path) -> dict[
     built = shared_build(tmp_path_factory, "corpus", lambda d: build_corpus(d, seed_models))
     built["cases"] = cases_from_rows(built["files"])
     return built
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """``-m "not slow"`` (``make test-fast``): every child process fails to import Keras,
+    so a test that starts a Keras process but is not marked ``slow`` fails, naming it."""
+    if "not slow" in (config.option.markexpr or ""):
+        os.environ[FAST_TIER] = "1"
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

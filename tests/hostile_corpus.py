@@ -30,29 +30,6 @@ import numpy as np
 
 CANARY_VAR = "HOSTILE_CANARY"
 
-#: Run in a child with keras: real saves of models with Lambdas whose code touches the canary.
-REAL_SAVES = """
-import os, sys
-import keras
-out = sys.argv[1]
-touch = lambda x: (open(__import__("os").environ["HOSTILE_CANARY"], "a").close(), x)[1]
-
-def functional(inner):
-    inputs = keras.Input(shape=(4,))
-    outputs = keras.layers.Dense(1)(inner(inputs))
-    return keras.Model(inputs, outputs)
-
-top = functional(keras.layers.Lambda(touch, name="touch"))
-top.save(f"{out}/lambda_layer.keras")
-top.save(f"{out}/lambda_layer.h5")
-inner = keras.Sequential([keras.layers.Dense(4), keras.layers.Lambda(touch)], name="inner")
-nested = functional(inner)
-nested.save(f"{out}/lambda_nested_model.keras")
-nested.save(f"{out}/lambda_nested_model.h5")
-activation = functional(keras.layers.Dense(4, activation=touch))
-activation.save(f"{out}/lambda_activation.keras")
-"""
-
 PAYLOAD = """
 import os
 open(os.environ["HOSTILE_CANARY"], "a").close()

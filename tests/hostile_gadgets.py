@@ -31,26 +31,6 @@ import h5py
 import numpy as np
 from hostile_corpus import Case, Touch, function, layer, replace_layer, rewrite_zip
 
-#: Run in a child with keras: a real Lambda around a named function, in both formats.
-REAL_SAVES = """
-import sys
-import keras
-out = sys.argv[1]
-inputs = keras.Input(shape=(4,), name="features")
-hidden = keras.layers.Lambda(keras.activations.relu, name="gadget")(inputs)
-outputs = keras.layers.Dense(2, name="head")(hidden)
-model = keras.Model(inputs, outputs)
-model.save(f"{out}/named_lambda.keras")
-model.save(f"{out}/named_lambda.h5")
-wide_inputs = keras.Input(shape=(2,), name="wide_in")
-wide = keras.layers.Add(name="sum")(
-    [keras.layers.Activation("linear", name=f"a{i}")(wide_inputs) for i in range(2)]
-)
-keras.Model(wide_inputs, wide).save(f"{out}/wide.keras")
-chain = keras.Sequential([keras.Input((2,)), keras.layers.Activation("linear", name="a0")])
-chain.save(f"{out}/chain.keras")
-"""
-
 TFSM = function("keras.layers", "TFSMLayer")
 CONFIG_SETTER = function("keras.config", "set_max_epochs")
 DATASET_LOADER = function("keras.datasets.mnist", "load_data")

@@ -18,6 +18,7 @@ from typing import Any
 import h5py
 import numpy as np
 import pytest
+from fixtures import KERAS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support import run_python
@@ -226,35 +227,10 @@ def test_hostile_corpus_agrees_with_h5py(corpus: dict[str, Any]) -> None:
     assert len(seen) >= 8 and "pure" in seen
 
 
-KERAS_MODELS = """
-import sys
-import numpy as np
-import keras
-out = sys.argv[1]
-L = keras.layers
-models = {
-    "dense": keras.Sequential([keras.Input((4,)), L.Dense(3), L.Dense(1)]),
-    "conv": keras.Sequential([keras.Input((8, 8, 3)), L.Conv2D(4, 3), L.BatchNormalization(),
-                              L.Flatten(), L.Dense(2)]),
-    "lstm": keras.Sequential([keras.Input((5,), dtype="int32"), L.Embedding(20, 4), L.LSTM(3)]),
-    "nested": keras.Sequential([keras.Input((4,)),
-                                keras.Sequential([L.Dense(4), L.Dense(4)], name="inner"),
-                                L.Dense(1)]),
-}
-compiled = keras.Sequential([keras.Input((4,)), L.Dense(8), L.BatchNormalization(), L.Dense(1)])
-compiled.compile(optimizer="adam", loss="mse")
-compiled.fit(np.ones((8, 4)), np.ones((8, 1)), epochs=1, verbose=0)
-models["compiled"] = compiled
-for name, model in models.items():
-    model.save(f"{out}/{name}.keras")
-"""
-
-
 @pytest.fixture(scope="module")
-def keras_files(tmp_path_factory: pytest.TempPathFactory, seed_models: Path) -> list[Path]:
-    out = tmp_path_factory.mktemp("keras-files")
-    run_python(KERAS_MODELS, str(out))
-    return [*sorted(out.glob("*.keras")), seed_models / "seed.keras"]
+def keras_files(seed_models: Path) -> list[Path]:
+    """Real Keras files of several layer families (committed), and the seed model."""
+    return [*sorted((KERAS / "families").glob("*.keras")), seed_models / "seed.keras"]
 
 
 @pytest.mark.slow

@@ -90,6 +90,11 @@ def test_second_process_replays_registrations_without_importing_plugins(
     assert warm["modules"] == []  # the plugin package is not imported at all
     assert warm["pluggy"] is False
 
+
+@pytest.mark.slow
+def test_a_replayed_entry_loads_its_class(seed_copy: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    discover(seed_copy, cache, "layerhub_seed")  # records
     resolved = run_python(
         "import layerhub.plugins.discovery as p, keras\n"
         "cls = p.get_registry().get('LayerhubSeed>CustomLayer').load()\n"

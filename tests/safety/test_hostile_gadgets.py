@@ -20,21 +20,16 @@ from typing import Any
 
 import hostile_gadgets
 import pytest
+from fixtures import KERAS, committed
 from hostile_corpus import CANARY_VAR, case_rows, cases_from_rows
 from support import last_json, run_layerhub, run_python, shared_build
 
 pytestmark = pytest.mark.slow
 
-RUN_SCRIPT = "import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0])"
-
 
 def build_gadgets(directory: Path, seed_models: Path) -> dict[str, Any]:
-    real = directory / "real"
-    real.mkdir()
-    script = directory / "real_saves.py"
-    script.write_text(hostile_gadgets.REAL_SAVES)
-    run_python(RUN_SCRIPT, str(script), str(real))
     canary = directory / "canary"
+    real = KERAS / "gadgets"
     files = hostile_gadgets.build(seed_models, real, directory / "corpus", str(canary))
     return {
         "files": case_rows(files),
@@ -180,64 +175,12 @@ def test_loading_gadgets_runs_fetches_and_changes_nothing(gadgets, seed_site, tm
     assert result["canary_works"] is True
 
 
-#: One small model per Keras layer family, saved by Keras (and the seed plugin's model).
-BENIGN = """
-import sys
-import keras
-from keras import layers
-out = sys.argv[1]
-
-def model(name, shape, *stack, dtype="float32"):
-    inputs = keras.Input(shape, dtype=dtype)
-    x = inputs
-    for layer in stack:
-        x = layer(x)
-    keras.Model(inputs, x, name=name).save(f"{out}/{name}.keras")
-
-model("dense", (4,), layers.Dense(3, activation="gelu"), layers.Dense(2, use_bias=False))
-model("einsum", (4, 3), layers.EinsumDense("abc,cd->abd", output_shape=(4, 5), bias_axes="d"))
-model("conv1d", (8, 2), layers.Conv1D(3, 3), layers.Conv1DTranspose(2, 3),
-      layers.SeparableConv1D(2, 2), layers.DepthwiseConv1D(2), layers.MaxPooling1D(2),
-      layers.GlobalAveragePooling1D())
-model("conv2d", (8, 8, 2), layers.Conv2D(3, 3, groups=1), layers.Conv2DTranspose(2, 3),
-      layers.SeparableConv2D(4, 3, depth_multiplier=2), layers.DepthwiseConv2D(3),
-      layers.AveragePooling2D(2), layers.GlobalMaxPooling2D())
-model("conv3d", (4, 4, 4, 1), layers.Conv3D(2, 2), layers.Conv3DTranspose(2, 2),
-      layers.MaxPooling3D(2), layers.Flatten())
-model("recurrent", (5, 3), layers.LSTM(4, return_sequences=True),
-      layers.GRU(4, return_sequences=True), layers.Bidirectional(layers.SimpleRNN(3)))
-model("conv_lstm", (3, 6, 6, 1), layers.ConvLSTM2D(2, 3))
-model("embedding", (6,), layers.Embedding(50, 8), layers.GlobalAveragePooling1D(), dtype="int32")
-model("normalization", (6, 4), layers.BatchNormalization(), layers.LayerNormalization(),
-      layers.GroupNormalization(groups=2), layers.UnitNormalization(), layers.Dropout(0.1))
-model("preprocessing", (8, 8, 3), layers.Rescaling(1 / 255), layers.Resizing(6, 6),
-      layers.CenterCrop(4, 4), layers.RandomFlip(), layers.Normalization(mean=0.5, variance=0.25))
-model("categorical", (3,), layers.Discretization(bin_boundaries=[0.0, 1.0]),
-      layers.CategoryEncoding(num_tokens=3, output_mode="multi_hot"))
-model("lookup", (2,), layers.StringLookup(vocabulary=["a", "b"]), dtype="string")
-query = keras.Input((5, 8))
-attended = layers.MultiHeadAttention(num_heads=2, key_dim=4)(query, query)
-grouped = layers.GroupQueryAttention(head_dim=4, num_query_heads=2, num_key_value_heads=1)(
-    query, query
-)
-keras.Model(query, layers.Add()([attended, grouped])).save(f"{out}/attention.keras")
-inner = keras.Sequential([layers.Dense(4), layers.Activation("relu")], name="inner")
-model("nested", (4,), inner, layers.Dense(1))
-unbuilt = keras.Sequential([layers.Dense(4096), layers.Dense(4096)])
-unbuilt.save(f"{out}/unbuilt.keras")
-model("legacy", (4,), layers.Dense(3), layers.Dense(1))
-keras.models.load_model(f"{out}/legacy.keras").save(f"{out}/legacy.h5")
-"""
-
-
 @pytest.fixture(scope="session")
 def benign(tmp_path_factory, seed_models):
-    def build(directory: Path) -> dict[str, Any]:
-        run_python(BENIGN, str(directory))
-        files = sorted(str(p) for p in directory.iterdir())
-        return {"files": [*files, str(seed_models / "seed.keras"), str(seed_models / "seed.h5")]}
-
-    return shared_build(tmp_path_factory, "benign-families", build)
+    """One small model per Keras layer family (committed), and the seed plugin's model."""
+    directory = committed("benign", tmp_path_factory)
+    files = sorted(str(p) for p in directory.iterdir())
+    return {"files": [*files, str(seed_models / "seed.keras"), str(seed_models / "seed.h5")]}
 
 
 BENIGN_LOAD = """

@@ -2,34 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support import run_python
-
-SAVE_MODELS = """
-import sys, numpy as np
-from pathlib import Path
-import schema_bad.objects, schema_nested.objects
-from layerhub_seed import examples
-out = Path(sys.argv[1])
-x = np.random.default_rng(0).random((8, 4), dtype=np.float32)
-nested = schema_nested.objects.build_model()
-nested.save(out / "nested.keras")
-np.save(out / "nested_x.npy", x)
-np.save(out / "nested_expected.npy", nested.predict(x, verbose=0))
-examples.build_subclassed().save(out / "sub.keras")
-schema_bad.objects.build_model().save(out / "bad.keras")
-
-import keras
-from acme_blocks import layers as acme  # a third-party plugin written by someone else
-inputs = keras.Input(shape=(8,))
-inner = keras.layers.Dense(8, activation=acme.sq_relu)
-x = acme.GatedResidual(8, inner=inner, name="gated")(inputs)
-keras.Model(inputs, x).save(out / "acme.keras")
-"""
+from fixtures import committed
 
 
 @pytest.fixture(scope="session")
@@ -48,16 +25,8 @@ def acme_site(plugin_site: Callable[..., Path]) -> Path:
 
 
 @pytest.fixture(scope="session")
-def schema_models(
-    tmp_path_factory: pytest.TempPathFactory, nested_site: Path, bad_site: Path, acme_site: Path
-) -> Path:
+def schema_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """nested.keras (schema-nested), sub.keras (a seed subclassed model at the root) and
     bad.keras (schema-bad), acme.keras (acme-blocks, the core tests' third-party plugin),
-    saved by plain ``model.save`` in one child process."""
-    out = tmp_path_factory.mktemp("schema-models")
-    run_python(
-        SAVE_MODELS,
-        str(out),
-        env={"PYTHONPATH": os.pathsep.join(map(str, [nested_site, bad_site, acme_site]))},
-    )
-    return out
+    saved by plain ``model.save`` (committed: tests/fixtures/saves/schemas.py)."""
+    return committed("schemas", tmp_path_factory)

@@ -223,6 +223,7 @@ add_manifest(Path(sys.argv[1]))
 """
 
 
+@pytest.mark.slow  # add_manifest reads the model with Keras
 def test_the_provenance_manifest_is_checked_against_its_schema(
     seed_models: Path, seed_site: Path, tmp_path: Path
 ) -> None:
