@@ -6,17 +6,16 @@ of ``test_hostile_gadgets.py``; here, the decisions around them."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from hostile_corpus import layer, rewrite_zip
 from support import last_json, run_python
 
+from layerhub.archive.layout import ModelArchive, StoredWeights
 from layerhub.archive.limits import Limits
 from layerhub.archive.reader import read_archive
 from layerhub.plugins.registry import Registry
 from layerhub.references.walk import walk
-from layerhub.safety.budget import budget_findings, graph_depth
+from layerhub.safety.budget import budget_findings
 
 SCAN = """
 import json, sys
@@ -81,42 +80,25 @@ def test_the_limits_decide_and_name_their_variable(seed_models, tmp_path):
     assert {"too-many-layers", "graph-too-deep"} <= {f.code for f in few}
 
 
-def test_graph_depth_follows_inbound_tensors_and_unrolls_nested_models():
-    def functional(name, layers):
-        return {"class_name": "Functional", "config": {"name": name, "layers": layers}}
+def test_budget_findings_come_back_in_config_order_from_plain_dicts():
+    """In process, no Keras: each layer's shape findings in file order, then the totals."""
 
-    def node(name, *parents, inner=None):
-        args = [
-            {"class_name": "__keras_tensor__", "config": {"keras_history": [p, 0, 0]}}
-            for p in parents
-        ]
-        layer = inner or {"class_name": "Dense", "config": {"name": name}}
-        layer["config"]["name"] = name
-        return {**layer, "inbound_nodes": [{"args": args, "kwargs": {}}]}
+    def dense(name, units):
+        config = {"name": name, "units": units}
+        return {"module": "keras.layers", "class_name": "Dense", "config": config}
 
-    inner = {
-        "class_name": "Sequential",
-        "config": {"layers": [{"class_name": "Dense", "config": {}} for _ in range(5)]},
-    }
-    diamond = functional(
-        "m",
-        [
-            node("in"),
-            node("a", "in"),
-            node("b", "a"),
-            node("c", "in", inner=inner),
-            node("out", "b", "c"),
-        ],
-    )
-    assert graph_depth(diamond) == 7  # in -> c (5 deep) -> out
-    cycle = functional("m", [node("a", "b"), node("b", "a")])
-    assert graph_depth(cycle) == 2
-    legacy = functional(
-        "m",
-        [
-            node("x"),
-            {"class_name": "Dense", "config": {"name": "y"}, "inbound_nodes": [[["x", 0, 0, {}]]]},
-        ],
-    )
-    assert graph_depth(legacy) == 2
-    assert json.dumps(diamond)  # plain JSON in, nothing mutated
+    wide = {"module": "keras.layers", "class_name": "InputLayer"}
+    wide["config"] = {"name": "in", "batch_shape": [None, 10**6, 10**6]}
+    layers = [wide, dense("a", 10**10), dense("b", -3), dense("c", 2)]
+    config = {"module": "keras", "class_name": "Sequential", "config": {"layers": layers}}
+    archive = ModelArchive("plain.keras", "keras", config, stored=StoredWeights(10, 40))
+    found = budget_findings(archive, list(walk(config)), Registry(), Limits(max_layers=2))
+    assert [(f.code, f.location) for f in found] == [
+        ("absurd-shape", "/config/layers/0/config/batch_shape"),
+        ("absurd-shape", "/config/layers/2/config/units"),
+        ("too-many-layers", ""),
+        ("weights-over-stored", "/config/layers/1"),
+    ]
+    assert "4 layers, over the limit of 2" in found[2].message
+    assert "at least 20000000006 weights (the most, 20000000000, by Dense)" in found[3].message
+    assert "LAYERHUB_MAX_UNSTORED_PARAMS" in found[3].message
