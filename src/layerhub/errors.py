@@ -121,10 +121,12 @@ class SchemaViolation(NamedTuple):
     member: str = "config.json"
 
     def describe(self) -> str:
-        return (
-            f"{self.name!r} at {self.member}:{self.pointer or '/'}, "
-            f"config {self.path or '/'}: {self.message} [{self.keyword}]"
-        )
+        return f"{self.name!r} at {self.member}:{self.pointer or '/'}, {self.detail()}"
+
+    def detail(self) -> str:
+        """What is wrong inside the object's config, for a text that names the object and
+        its pointer already (a scan finding)."""
+        return f"config {self.path or '/'}: {self.message} [{self.keyword}]"
 
     def as_dict(self) -> dict[str, Any]:
         return self._asdict()

@@ -46,12 +46,12 @@ Config = dict[str, Any]
 
 class Declared(NamedTuple):
     """What a config declares: ``weights`` in all (a lower bound), its ``largest``
-    contributor ``(count, class_name, pointer)``, the number of ``layers``, the
+    contributor ``(count, class_name, pointer, name)``, the number of ``layers``, the
     ``models`` (objects holding a ``layers`` list, outermost first) and the ``findings``
     met on the way (absurd shapes, failed plugin estimates), in config order."""
 
     weights: int
-    largest: tuple[int, str, str]
+    largest: tuple[int, str, str, str]
     layers: int
     models: list[Config]
     findings: list[Finding]
@@ -67,6 +67,8 @@ def budget_findings(
     limits = limits or Limits.from_env()
     declared = declared_weights(archive, references, registry, limits)
     findings = list(declared.findings)
+    # the model the whole config is: what the findings about all of it name
+    model = references[0].name if references and references[0].pointer == "" else ""
     if declared.layers > limits.max_layers:
         findings.append(
             over_limit(
@@ -74,6 +76,7 @@ def budget_findings(
                 f"{declared.layers} layers, over the limit of {limits.max_layers}",
                 "",
                 "MAX_LAYERS",
+                model,
             )
         )
     # A chain cannot be longer than the layers there are: most files skip the walk.
@@ -89,9 +92,10 @@ def budget_findings(
                 f"a chain of {depth} layers, over the limit of {limits.max_graph_depth}",
                 "",
                 "MAX_GRAPH_DEPTH",
+                model,
             )
         )
-    count, class_name, location = declared.largest
+    count, class_name, location, name = declared.largest
     where = f" (the most, {count}, by {class_name})" if count else ""
     if declared.weights > limits.max_params:
         findings.append(
@@ -101,6 +105,7 @@ def budget_findings(
                 f"limit of {limits.max_params}",
                 location,
                 "MAX_PARAMS",
+                name,
             )
         )
     elif archive.stored is not None:
@@ -116,6 +121,7 @@ def budget_findings(
                     f"file stores {held}: building it would allocate what no weight fills",
                     location,
                     "MAX_UNSTORED_PARAMS",
+                    name,
                 )
             )
     return findings
@@ -129,7 +135,7 @@ def declared_weights(
 ) -> Declared:
     """The weights the config of ``archive`` declares, object by object (see :class:`Declared`)."""
     declared = 0
-    largest: tuple[int, str, str] = (0, "", "")
+    largest: tuple[int, str, str, str] = (0, "", "", "")
     layers = 0
     models: list[Config] = []
     findings: list[Finding] = []
@@ -153,16 +159,17 @@ def declared_weights(
             findings.append(failure)
         declared += count
         if count > largest[0]:
-            largest = (count, ref.class_name, ref.pointer)
+            largest = (count, ref.class_name, ref.pointer, ref.name)
     return Declared(declared, largest, layers, models, findings)
 
 
-def over_limit(code: str, message: str, location: str, setting: str) -> Finding:
+def over_limit(code: str, message: str, location: str, setting: str, name: str) -> Finding:
     return Finding(
         code,
         Severity.CRITICAL,
         f"{message} (raise {settings.LIMIT_PREFIX}{setting} if the file is trusted)",
         location,
+        name,
     )
 
 
@@ -192,6 +199,7 @@ def shape_findings(ref: Reference, node: Config, limits: Limits) -> list[Finding
                         f"{limits.max_params}",
                         f"{ref.pointer}/{part}/{key}",
                         "MAX_PARAMS",
+                        ref.name,
                     )
                 )
     return findings

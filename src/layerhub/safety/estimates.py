@@ -304,6 +304,7 @@ def estimate(ref: Reference, node: Config, registry: Registry) -> Estimate:
             Severity.LOW,
             f"the estimate of {ref.name!r} ({entry.estimate}) failed: {type(exc).__name__}: {exc}",
             ref.pointer,
+            ref.name,
         )
         return Estimate(0, failure)
     return Estimate(count)
