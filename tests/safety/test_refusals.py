@@ -1,13 +1,25 @@
-"""Findings name the object they are about, next to the pointer (in process, on plain
-config dicts and a registry built by hand)."""
+"""Refusals name the object, and report safety findings and schema violations together.
+
+In process on plain config dicts first (the texts, and :func:`check_archive` with a
+registry built by hand), then end to end: a real Keras-saved archive of a real
+pip-installed plugin (acme-blocks), edited to an absurd ``units``, loaded in a fresh
+process."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import pytest
+from hostile_corpus import rewrite_zip
+from support import last_json, run_layerhub, run_python
+
 from layerhub.archive.layout import ModelArchive, StoredWeights
-from layerhub.errors import SchemaViolation, SchemaViolationError
+from layerhub.errors import SchemaViolation, SchemaViolationError, UnsafeArchiveError
 from layerhub.findings import Finding, Severity
 from layerhub.plugins.allowlist import AllowList
 from layerhub.plugins.registry import Entry, Provider, Registry
+from layerhub.safety.policy import check_archive
 from layerhub.safety.scan import analyze
 
 GATED = "Acme>GatedResidual"
@@ -78,3 +90,116 @@ def test_every_config_finding_names_its_object_by_registered_or_class_name():
         "[medium] schema at /config/layers/1 in 'Acme>GatedResidual': "
         "config /units: -3 is less than the minimum of 1 [minimum]"
     )
+
+
+def test_a_refusal_lists_every_finding_and_every_schema_violation_in_one_error():
+    config = gated_model(-3)
+    config["config"]["layers"][2]["config"]["units"] = 4  # only the plugin layer is absurd
+    archive, registry = archive_of(config), acme_registry()
+    with pytest.raises(UnsafeArchiveError) as caught:
+        check_archive(archive, registry=registry, policy=AllowList(), validate=True)
+    error = caught.value
+    assert [(f.code, f.object) for f in error.findings] == [("absurd-shape", GATED)]
+    assert [(v.name, v.pointer, v.path, v.keyword) for v in error.violations] == [
+        (GATED, "/config/layers/1", "/units", "minimum")
+    ]
+    assert str(error) == (
+        "edited.keras: refused 1 finding(s): [critical] absurd-shape at "
+        "/config/layers/1/config/units in 'Acme>GatedResidual': "
+        f"{error.findings[0].message}; and 1 schema violation(s): 'Acme>GatedResidual' at "
+        "config.json:/config/layers/1, config /units: -3 is less than the minimum of 1 "
+        "[minimum]"
+    )
+    # without validation (or for the caller's own object) only the findings are refused
+    for kwargs in ({}, {"validate": True, "skip": {GATED}}):
+        with pytest.raises(UnsafeArchiveError) as caught:
+            check_archive(archive, registry=registry, policy=AllowList(), **kwargs)
+        assert caught.value.violations == () and "schema" not in str(caught.value)
+    # a file that is not refused is left to load_model's own validation step
+    config["config"]["layers"][1]["config"]["units"] = 0
+    assert check_archive(archive_of(config), registry=registry, validate=True) == []
+
+
+SAVE_ACME = """
+import sys, keras
+from acme_blocks import layers as acme  # a third-party plugin written by someone else
+inputs = keras.Input(shape=(8,))
+keras.Model(inputs, acme.GatedResidual(8, name="gated")(inputs)).save(sys.argv[1])
+"""
+
+LOAD = """
+import json, sys, layerhub
+out = {}
+for key, kwargs in json.loads(sys.argv[2]).items():
+    try:
+        layerhub.load_model(sys.argv[1], **kwargs)
+        out[key] = "loaded"
+    except layerhub.UnsafeArchiveError as exc:
+        out[key] = {
+            "message": str(exc),
+            "findings": [f.to_json() for f in exc.findings],
+            "violations": [v.as_dict() for v in exc.violations],
+        }
+out["imported"] = sorted(
+    m for m in ("keras", "tensorflow", "acme_blocks.layers") if m in sys.modules
+)
+print(json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module")
+def negative_units(plugin_site, tmp_path_factory) -> tuple[Path, Path]:
+    """acme-blocks installed, and its GatedResidual saved by plain ``model.save``, then
+    edited inside the zip to ``units: -3`` (what the plugin's schema forbids)."""
+    site = plugin_site("acme-blocks")
+    folder = tmp_path_factory.mktemp("acme-negative")
+    run_python(SAVE_ACME, str(folder / "acme.keras"), site=site)
+
+    def negative(config):
+        (gated,) = [x for x in config["config"]["layers"] if x["config"]["name"] == "gated"]
+        assert gated["registered_name"] == GATED and config["config"]["layers"][1] is gated
+        gated["config"]["units"] = -3
+
+    return rewrite_zip(folder / "acme.keras", folder / "negative.keras", config=negative), site
+
+
+@pytest.mark.slow
+def test_load_refuses_a_schema_violating_plugin_config_naming_object_pointer_and_all(
+    negative_units,
+):
+    """The issue's own case: one UnsafeArchiveError names the registered name, the
+    pointer, the absurd-shape finding and the schema violation; nothing a plugin provides
+    is imported, nor keras. ``safe_mode=False`` does not lift a budget refusal;
+    ``validate=False`` leaves the violation out."""
+    path, site = negative_units
+    cases = {"default": {}, "trusted": {"safe_mode": False}, "unvalidated": {"validate": False}}
+    out = last_json(run_python(LOAD, str(path), json.dumps(cases), site=site).stdout)
+    assert out["imported"] == []
+    for key in ("default", "trusted"):
+        refused = out[key]
+        message = refused["message"]
+        assert message.startswith(f"{path}: refused 1 finding(s): ")
+        assert (
+            "[critical] absurd-shape at /config/layers/1/config/units in 'Acme>GatedResidual'"
+            in message
+        )
+        assert (
+            "; and 1 schema violation(s): 'Acme>GatedResidual' at config.json:/config/layers/1"
+            ", config /units: -3 is less than the minimum of 1 [minimum]" in message
+        )
+        assert [(f["code"], f["object"]) for f in refused["findings"]] == [("absurd-shape", GATED)]
+        assert [
+            (v["name"], v["pointer"], v["path"], v["value"]) for v in refused["violations"]
+        ] == [(GATED, "/config/layers/1", "/units", -3)]
+    assert out["unvalidated"]["violations"] == []
+    assert "schema violation" not in out["unvalidated"]["message"]
+
+    scanned = run_layerhub("scan", "--json", str(path), site=site)
+    assert scanned.returncode == 1, scanned.stderr
+    findings = json.loads(scanned.stdout)["files"][0]["findings"]
+    assert [(f["code"], f["location"], f["object"]) for f in findings] == [
+        ("absurd-shape", "/config/layers/1/config/units", GATED),
+        ("schema", "/config/layers/1", GATED),
+    ]
+    text = run_layerhub("scan", str(path), site=site).stdout
+    assert "[medium] schema at /config/layers/1 in 'Acme>GatedResidual': config /units" in text
