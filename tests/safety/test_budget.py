@@ -99,6 +99,7 @@ def test_budget_findings_come_back_in_config_order_from_plain_dicts():
         ("too-many-layers", ""),
         ("weights-over-stored", "/config/layers/1"),
     ]
+    assert found[1].message == "units -3 has a negative dimension"
     assert "4 layers, over the limit of 2" in found[2].message
     assert "at least 20000000006 weights (the most, 20000000000, by Dense)" in found[3].message
     assert "LAYERHUB_MAX_UNSTORED_PARAMS" in found[3].message

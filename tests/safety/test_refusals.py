@@ -188,6 +188,7 @@ def test_load_refuses_a_schema_violating_plugin_config_naming_object_pointer_and
             ", config /units: -3 is less than the minimum of 1 [minimum]" in message
         )
         assert [(f["code"], f["object"]) for f in refused["findings"]] == [("absurd-shape", GATED)]
+        assert refused["findings"][0]["message"] == "units -3 has a negative dimension"
         assert [
             (v["name"], v["pointer"], v["path"], v["value"]) for v in refused["violations"]
         ] == [(GATED, "/config/layers/1", "/units", -3)]

@@ -190,16 +190,17 @@ def shape_findings(ref: Reference, node: Config, limits: Limits) -> list[Finding
                 continue
             if found is None:
                 continue
+            where = f"{ref.pointer}/{part}/{key}"
             elements = math.prod(d for d in found if d > 0) if found else 0
-            if elements > limits.max_params or any(d < 0 for d in found):
+            if any(d < 0 for d in found):  # no limit to raise: no size is negative
+                message = f"{key} {value!r} has a negative dimension"
                 findings.append(
-                    over_limit(
-                        "absurd-shape",
-                        f"{key} {value!r} asks for {elements} elements, over the limit of "
-                        f"{limits.max_params}",
-                        f"{ref.pointer}/{part}/{key}",
-                        "MAX_PARAMS",
-                        ref.name,
-                    )
+                    Finding("absurd-shape", Severity.CRITICAL, message, where, ref.name)
                 )
+            elif elements > limits.max_params:
+                message = (
+                    f"{key} {value!r} asks for {elements} elements, over the limit of "
+                    f"{limits.max_params}"
+                )
+                findings.append(over_limit("absurd-shape", message, where, "MAX_PARAMS", ref.name))
     return findings
