@@ -103,3 +103,22 @@ def test_budget_findings_come_back_in_config_order_from_plain_dicts():
     assert "4 layers, over the limit of 2" in found[2].message
     assert "at least 20000000006 weights (the most, 20000000000, by Dense)" in found[3].message
     assert "LAYERHUB_MAX_UNSTORED_PARAMS" in found[3].message
+
+
+def test_a_reshape_may_leave_one_dimension_for_keras_to_infer():
+    """``Reshape((-1, 2, 2))`` is Keras's own documented example: -1 there is no size."""
+
+    def reshape(target_shape):
+        layer = {"module": "keras.layers", "class_name": "Reshape"}
+        layer["config"] = {"name": "r", "target_shape": target_shape}
+        config = {"module": "keras", "class_name": "Sequential", "config": {"layers": [layer]}}
+        archive = ModelArchive("plain.keras", "keras", config)
+        return [
+            (f.code, f.message) for f in budget_findings(archive, list(walk(config)), Registry())
+        ]
+
+    assert reshape([-1, 2, 2]) == []
+    assert reshape([-1, -1, 2]) == [
+        ("absurd-shape", "target_shape [-1, -1, 2] has a negative dimension")
+    ]
+    assert reshape([-2, 2]) == [("absurd-shape", "target_shape [-2, 2] has a negative dimension")]

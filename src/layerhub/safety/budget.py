@@ -190,6 +190,8 @@ def shape_findings(ref: Reference, node: Config, limits: Limits) -> list[Finding
                 continue
             if found is None:
                 continue
+            if key == "target_shape" and found.count(-1) == 1:
+                found = [d for d in found if d != -1]  # Reshape infers one dimension: -1
             where = f"{ref.pointer}/{part}/{key}"
             elements = math.prod(d for d in found if d > 0) if found else 0
             if any(d < 0 for d in found):  # no limit to raise: no size is negative
