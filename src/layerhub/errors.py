@@ -36,11 +36,20 @@ class UnsafeArchiveError(LayerhubError, ValueError):
     """The archive asks for something that safe mode refuses (lambdas, external modules...).
 
     ``findings`` holds every reason (:class:`layerhub.findings.Finding`), each with its
-    location in the config, the archive or the HDF5 file.
+    location in the config, the archive or the HDF5 file, and the object there.
+    ``violations`` holds the :class:`SchemaViolation` s of the same file's plugin configs,
+    when ``load_model`` validated them: a refused file is reported whole, in one error,
+    rather than one problem per attempt to load it.
     """
 
-    def __init__(self, message: str, findings: Iterable[object] = ()) -> None:
+    def __init__(
+        self,
+        message: str,
+        findings: Iterable[object] = (),
+        violations: Iterable[SchemaViolation] = (),
+    ) -> None:
         self.findings = tuple(findings)
+        self.violations = tuple(violations)
         super().__init__(message)
 
 
@@ -121,10 +130,12 @@ class SchemaViolation(NamedTuple):
     member: str = "config.json"
 
     def describe(self) -> str:
-        return (
-            f"{self.name!r} at {self.member}:{self.pointer or '/'}, "
-            f"config {self.path or '/'}: {self.message} [{self.keyword}]"
-        )
+        return f"{self.name!r} at {self.member}:{self.pointer or '/'}, {self.detail()}"
+
+    def detail(self) -> str:
+        """What is wrong inside the object's config, for a text that names the object and
+        its pointer already (a scan finding)."""
+        return f"config {self.path or '/'}: {self.message} [{self.keyword}]"
 
     def as_dict(self) -> dict[str, Any]:
         return self._asdict()
@@ -143,11 +154,15 @@ class SchemaViolationError(LayerhubError, ValueError):
         self.violations = tuple(violations)
         self.source = source
         where = f" in {source}" if source else ""
-        details = "; ".join(v.describe() for v in self.violations[: self.SHOWN])
-        more = len(self.violations) - self.SHOWN
-        if more > 0:
-            details += f"; and {more} more"
+        details = self.listing(self.violations)
         super().__init__(f"{len(self.violations)} schema violation(s){where}: {details}")
+
+    @classmethod
+    def listing(cls, violations: tuple[SchemaViolation, ...]) -> str:
+        """The violations as one line: the first :attr:`SHOWN`, then how many more."""
+        details = "; ".join(v.describe() for v in violations[: cls.SHOWN])
+        more = len(violations) - cls.SHOWN
+        return f"{details}; and {more} more" if more > 0 else details
 
 
 class IndexFormatError(LayerhubError, ValueError):

@@ -37,15 +37,22 @@ class Finding(NamedTuple):
     ``code`` is a stable machine name (``lambda``, ``external-module``...);
     ``location`` says where: a JSON pointer into the model config (``/config/layers/3``),
     an archive member (``member:assets/../x``) or an HDF5 object (``h5:/model_weights/x``).
+    ``object`` says what the config holds there: the registered name of a plugin object
+    (``Acme>GatedResidual``), the class name of a built-in (``Dense``), a function's name.
+    A pointer alone sends the reader counting layers in a JSON file; the name says which
+    object, and whose. Empty for findings about the file itself (members, HDF5 objects).
     """
 
     code: str
     severity: Severity
     message: str
     location: str = ""
+    object: str = ""
 
     def describe(self) -> str:
         where = f" at {self.location}" if self.location else ""
+        if self.object:
+            where += f" in {self.object!r}"
         return f"[{self.severity}] {self.code}{where}: {self.message}"
 
     def to_json(self) -> dict[str, Any]:
@@ -53,5 +60,6 @@ class Finding(NamedTuple):
             "code": self.code,
             "severity": str(self.severity),
             "location": self.location,
+            "object": self.object,
             "message": self.message,
         }

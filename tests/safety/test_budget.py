@@ -6,17 +6,16 @@ of ``test_hostile_gadgets.py``; here, the decisions around them."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from hostile_corpus import layer, rewrite_zip
 from support import last_json, run_python
 
+from layerhub.archive.layout import ModelArchive, StoredWeights
 from layerhub.archive.limits import Limits
 from layerhub.archive.reader import read_archive
 from layerhub.plugins.registry import Registry
 from layerhub.references.walk import walk
-from layerhub.safety.budget import budget_findings, graph_depth
+from layerhub.safety.budget import budget_findings
 
 SCAN = """
 import json, sys
@@ -81,42 +80,45 @@ def test_the_limits_decide_and_name_their_variable(seed_models, tmp_path):
     assert {"too-many-layers", "graph-too-deep"} <= {f.code for f in few}
 
 
-def test_graph_depth_follows_inbound_tensors_and_unrolls_nested_models():
-    def functional(name, layers):
-        return {"class_name": "Functional", "config": {"name": name, "layers": layers}}
+def test_budget_findings_come_back_in_config_order_from_plain_dicts():
+    """In process, no Keras: each layer's shape findings in file order, then the totals."""
 
-    def node(name, *parents, inner=None):
-        args = [
-            {"class_name": "__keras_tensor__", "config": {"keras_history": [p, 0, 0]}}
-            for p in parents
+    def dense(name, units):
+        config = {"name": name, "units": units}
+        return {"module": "keras.layers", "class_name": "Dense", "config": config}
+
+    wide = {"module": "keras.layers", "class_name": "InputLayer"}
+    wide["config"] = {"name": "in", "batch_shape": [None, 10**6, 10**6]}
+    layers = [wide, dense("a", 10**10), dense("b", -3), dense("c", 2)]
+    config = {"module": "keras", "class_name": "Sequential", "config": {"layers": layers}}
+    archive = ModelArchive("plain.keras", "keras", config, stored=StoredWeights(10, 40))
+    found = budget_findings(archive, list(walk(config)), Registry(), Limits(max_layers=2))
+    assert [(f.code, f.location) for f in found] == [
+        ("absurd-shape", "/config/layers/0/config/batch_shape"),
+        ("absurd-shape", "/config/layers/2/config/units"),
+        ("too-many-layers", ""),
+        ("weights-over-stored", "/config/layers/1"),
+    ]
+    assert found[1].message == "units -3 has a negative dimension"
+    assert "4 layers, over the limit of 2" in found[2].message
+    assert "at least 20000000006 weights (the most, 20000000000, by Dense)" in found[3].message
+    assert "LAYERHUB_MAX_UNSTORED_PARAMS" in found[3].message
+
+
+def test_a_reshape_may_leave_one_dimension_for_keras_to_infer():
+    """``Reshape((-1, 2, 2))`` is Keras's own documented example: -1 there is no size."""
+
+    def reshape(target_shape):
+        layer = {"module": "keras.layers", "class_name": "Reshape"}
+        layer["config"] = {"name": "r", "target_shape": target_shape}
+        config = {"module": "keras", "class_name": "Sequential", "config": {"layers": [layer]}}
+        archive = ModelArchive("plain.keras", "keras", config)
+        return [
+            (f.code, f.message) for f in budget_findings(archive, list(walk(config)), Registry())
         ]
-        layer = inner or {"class_name": "Dense", "config": {"name": name}}
-        layer["config"]["name"] = name
-        return {**layer, "inbound_nodes": [{"args": args, "kwargs": {}}]}
 
-    inner = {
-        "class_name": "Sequential",
-        "config": {"layers": [{"class_name": "Dense", "config": {}} for _ in range(5)]},
-    }
-    diamond = functional(
-        "m",
-        [
-            node("in"),
-            node("a", "in"),
-            node("b", "a"),
-            node("c", "in", inner=inner),
-            node("out", "b", "c"),
-        ],
-    )
-    assert graph_depth(diamond) == 7  # in -> c (5 deep) -> out
-    cycle = functional("m", [node("a", "b"), node("b", "a")])
-    assert graph_depth(cycle) == 2
-    legacy = functional(
-        "m",
-        [
-            node("x"),
-            {"class_name": "Dense", "config": {"name": "y"}, "inbound_nodes": [[["x", 0, 0, {}]]]},
-        ],
-    )
-    assert graph_depth(legacy) == 2
-    assert json.dumps(diamond)  # plain JSON in, nothing mutated
+    assert reshape([-1, 2, 2]) == []
+    assert reshape([-1, -1, 2]) == [
+        ("absurd-shape", "target_shape [-1, -1, 2] has a negative dimension")
+    ]
+    assert reshape([-2, 2]) == [("absurd-shape", "target_shape [-2, 2] has a negative dimension")]

@@ -196,9 +196,9 @@ for path in sys.argv[1:]:
     findings = [f.describe() for f in scan_file(path).findings if f.severity > 1]
     model = layerhub.load_model(path)
     archive = read_archive(path)
-    declared = declared_weights(archive, list(walk(archive.config)), get_registry(), Limits(), [])
+    declared = declared_weights(archive, list(walk(archive.config)), get_registry(), Limits())
     actual = sum(int(v.numpy().size) for v in model.weights) if model.built else None
-    out[path] = [findings, declared[0], actual]
+    out[path] = [findings, declared.weights, actual]
 print(json.dumps(out))
 """
 

@@ -72,7 +72,8 @@ def load_model(
     ``safe_mode``); ``safe_mode=False`` is the opt-out for trusted files. Raises
     :class:`~layerhub.MissingObjectsError` naming every unresolvable object at once,
     :class:`~layerhub.SchemaViolationError` naming every plugin object config that breaks
-    its plugin's schema (before Keras builds anything; ``validate=False`` skips it), and
+    its plugin's schema (before Keras builds anything; ``validate=False`` skips it; a
+    refused file's ``UnsafeArchiveError`` lists them with its findings), and
     :class:`~layerhub.ModelLoadError` when Keras itself fails on the file (and
     :class:`~layerhub.errors.MissingDependencyError` when Keras's backend is not installed).
     Sources only
@@ -108,7 +109,14 @@ def load_model(
     check_manifest(archive.manifest, archive.path)
     references = [r for r in every if r.custom]
     precedence = Precedence(custom_objects, scoped_names=(r.name for r in references))
-    check_archive(archive, safe_mode=safe_mode, provided=precedence.provided, references=every)
+    check_archive(  # a refusal names the schema violations too: the file's problems at once
+        archive,
+        safe_mode=safe_mode,
+        provided=precedence.provided,
+        references=every,
+        validate=validate,
+        skip=precedence.user,
+    )
     objects = resolve_references(references, precedence, archive.path, archive.manifest)
     if validate:
         raise_for_violations(references, get_registry(), skip=precedence.user, source=archive.path)

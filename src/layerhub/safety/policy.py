@@ -12,6 +12,12 @@
   pickled ``.npz`` arrays), the resource budget (:mod:`.budget`) and names from
   providers outside the allow-list (:mod:`layerhub.plugins.allowlist`). Raise the limits or
   widen the allow-list to load such a file.
+
+A refusal names every refused finding, each with the object it is about, and, when
+the caller validates, every schema violation of the file's plugin configs too: one
+error says everything wrong with the file. Validation reads only the plugins' schemas
+(through the registry, which the analysis has discovered already), so a refused file
+still imports no plugin object.
 """
 
 from __future__ import annotations
@@ -19,12 +25,12 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from ..archive.layout import ModelArchive
-from ..errors import UnsafeArchiveError
+from ..errors import LayerhubError, SchemaViolation, SchemaViolationError, UnsafeArchiveError
 from ..findings import Finding, Severity
 from ..plugins.allowlist import AllowList
 from ..plugins.registry import Registry
-from ..references.walk import Reference
-from .scan import analyze
+from ..references.walk import Reference, walk
+from .scan import analyze, schema_violations
 
 #: Findings of at least this severity are refused under ``safe_mode=True``.
 REFUSE_AT = Severity.HIGH
@@ -58,11 +64,19 @@ def check_archive(
     registry: Registry | None = None,
     policy: AllowList | None = None,
     references: Sequence[Reference] | None = None,
+    validate: bool = False,
+    skip: Collection[str] = (),
 ) -> list[Finding]:
     """Analyze ``archive``; raise if policy refuses it, else return the findings left.
 
-    Schema findings are left to the caller: ``load_model`` validates as a step of its own.
+    Schema findings are left to the caller: ``load_model`` validates as a step of its own,
+    after resolving the plugin objects (so that a missing plugin is reported as such).
+    With ``validate``, a refusal carries the schema violations as well
+    (``UnsafeArchiveError.violations``), the configs of the objects named in ``skip`` (the
+    caller's own) aside.
     """
+    if references is None:
+        references = list(walk(archive.config))
     findings = analyze(archive, registry, policy, provided, schemas=False, references=references)
     refused = [f for f in findings if refuses(f, safe_mode)]
     if refused:
@@ -71,10 +85,20 @@ def check_archive(
             if safe_mode and any(f.code not in ALWAYS_REFUSED for f in refused)
             else ""
         )
-        details = "; ".join(f.describe() for f in refused)
-        raise UnsafeArchiveError(
-            f"{archive.path}: refused {len(refused)} finding(s){hint}: {details}", refused
-        )
+        message = f"{archive.path}: refused {len(refused)} finding(s){hint}: "
+        message += "; ".join(f.describe() for f in refused)
+        violations: list[SchemaViolation] = []
+        if validate and any(r.custom for r in references):
+            from ..plugins.discovery import get_registry  # discovered by the analysis
+
+            try:
+                violations = schema_violations(references, registry or get_registry(), skip)
+            except LayerhubError as exc:  # the refusal stands; it says what was not checked
+                message += f"; schemas could not be checked: {exc}"
+        if violations:
+            listing = SchemaViolationError.listing(tuple(violations))
+            message += f"; and {len(violations)} schema violation(s): {listing}"
+        raise UnsafeArchiveError(message, refused, violations)
     return findings
 
 

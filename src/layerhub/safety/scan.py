@@ -39,7 +39,7 @@ from ..archive.layout import ModelArchive
 from ..archive.limits import Limits
 from ..archive.reader import read_archive
 from ..archive.sources import is_hub
-from ..errors import CorruptArchiveError, LayerhubError, UnsafeArchiveError
+from ..errors import CorruptArchiveError, LayerhubError, SchemaViolation, UnsafeArchiveError
 from ..findings import Finding, Severity
 from ..plugins.allowlist import AllowList
 from ..plugins.registry import Registry
@@ -188,6 +188,7 @@ def reference_findings(
             f"names Keras's non-modeling API {ref.module or 'keras'}.{ref.name}; a model "
             "config has no use for it",
             ref.pointer,
+            ref.name,
         )
         return
     if ref.kind == "function" and ref.name not in provided:
@@ -201,6 +202,7 @@ def reference_findings(
             Severity.CRITICAL,
             f"{ref.class_name} {CODE_LOADING_LAYERS[ref.class_name]}",
             ref.pointer,
+            ref.name,
         )
     if ref.class_name in VOCABULARY_LAYERS and isinstance(inner.get("vocabulary"), str):
         yield Finding(
@@ -208,6 +210,7 @@ def reference_findings(
             Severity.HIGH,
             f"{ref.class_name} reads its vocabulary from the path {inner['vocabulary']!r}",
             f"{ref.pointer}/config/vocabulary",
+            ref.name,
         )
     if ref.name in provided:
         return
@@ -218,6 +221,7 @@ def reference_findings(
                 Severity.MEDIUM,
                 f"{ref.kind} {ref.name!r} is not a Keras built-in",
                 ref.pointer,
+                ref.name,
             )
         return
     entry = registry.get(ref.name)
@@ -229,6 +233,7 @@ def reference_findings(
                 f"{ref.name!r} is provided by {entry.provider.requirement}, which is not in "
                 f"the allowed providers ({policy.providers_source})",
                 ref.pointer,
+                ref.name,
             )
         return
     from ..index.installed import module_provider  # only for a name nothing registers
@@ -243,6 +248,7 @@ def reference_findings(
                 f"{ref.name!r} from {ref.module!r} is provided by {provider.distribution}, "
                 f"which is not in the allowed providers ({policy.providers_source})",
                 ref.pointer,
+                ref.name,
             )
         return  # an unregistered class of an installed indexed distribution (by module)
     if ref.module and ref.module != "builtins" and not policy.allows_module(ref.module):
@@ -252,6 +258,7 @@ def reference_findings(
             f"{ref.kind} {ref.name!r} from module {ref.module!r}: no installed plugin "
             "provides it and layerhub never imports a module because a file names it",
             ref.pointer,
+            ref.name,
         )
         return
     if ref.module and policy.allows_module(ref.module) and not is_keras_module(ref.module):
@@ -262,6 +269,7 @@ def reference_findings(
                 Severity.MEDIUM,
                 f"{ref.kind} {ref.name!r} from {ref.module!r}: {package} is not installed",
                 ref.pointer,
+                ref.name,
             )
         return  # an allowed package's own class, which Keras imports and checks itself
     yield Finding(
@@ -269,6 +277,7 @@ def reference_findings(
         Severity.MEDIUM,
         f"{ref.kind} {ref.name!r}: no installed plugin or allowed package provides it",
         ref.pointer,
+        ref.name,
     )
 
 
@@ -280,6 +289,7 @@ def function_finding(ref: Reference, verdict: FunctionVerdict) -> Finding:
         severity,
         f"names {verdict.target} where Keras expects a function; it {verdict.reason}",
         ref.pointer,
+        ref.name,
     )
 
 
@@ -294,6 +304,7 @@ def lambda_finding(ref: Reference, inner: dict[str, Any]) -> Finding | None:
             Severity.CRITICAL,
             "a serialized Python lambda (arbitrary code execution)",
             ref.pointer,
+            ref.name,
         )
     function = inner.get("function")
     if isinstance(function, dict) and function.get("class_name") == "__lambda__":
@@ -307,12 +318,14 @@ def lambda_finding(ref: Reference, inner: dict[str, Any]) -> Finding | None:
             Severity.MEDIUM,
             "a Lambda layer around a named function (see the function's own findings)",
             ref.pointer,
+            ref.name,
         )
     return Finding(
         "lambda",
         Severity.CRITICAL,
         "a Lambda layer with serialized Python code (arbitrary code execution)",
         ref.pointer,
+        ref.name,
     )
 
 
@@ -320,16 +333,26 @@ def schema_findings(
     references: Iterable[Reference], registry: Registry, provided: Collection[str] = ()
 ) -> list[Finding]:
     """Every plugin object config that breaks its plugin's schema (the check load runs)."""
+    try:
+        violations = schema_violations(references, registry, provided)
+    except LayerhubError as exc:
+        return [Finding("schema", Severity.MEDIUM, f"schemas could not be checked: {exc}")]
+    return [
+        Finding("schema", Severity.MEDIUM, violation.detail(), violation.pointer, violation.name)
+        for violation in violations
+    ]
+
+
+def schema_violations(
+    references: Iterable[Reference], registry: Registry, skip: Collection[str] = ()
+) -> list[SchemaViolation]:
+    """The schema violations of the plugin object configs among ``references``, but for the
+    objects named in ``skip`` (the caller's own). Reads the plugins' schemas and nothing
+    else a plugin provides; raises :class:`~layerhub.LayerhubError` when a schema cannot
+    be used and ``LAYERHUB_STRICT`` makes that an error."""
     custom = [r for r in references if r.custom]
     if not custom:
         return []  # a file of built-ins has no plugin config to check
     from ..schemas.plugin import check_references  # the validators: only for plugin objects
 
-    try:
-        report = check_references(custom, registry, skip=provided)
-    except LayerhubError as exc:
-        return [Finding("schema", Severity.MEDIUM, f"schemas could not be checked: {exc}")]
-    return [
-        Finding("schema", Severity.MEDIUM, violation.describe(), violation.pointer)
-        for violation in report.violations
-    ]
+    return check_references(custom, registry, skip=skip).violations
