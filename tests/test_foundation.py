@@ -1,10 +1,17 @@
-"""The foundation's shared helpers: per-user directories (``settings.user_dir``)."""
+"""The foundation's shared helpers: per-user directories (``settings.user_dir``) and
+lazy package attributes (``lazy.attach``), each used by two packages."""
 
 from __future__ import annotations
 
+import sys
+import types
+
+import pytest
 from support import last_json, run_python
 
-from layerhub import settings
+import layerhub
+import layerhub.checks
+from layerhub import lazy, settings
 
 
 def test_user_dir_is_the_variable_expanded_when_set(monkeypatch, tmp_path):
@@ -49,3 +56,51 @@ print(json.dumps({"paths": paths, "platformdirs": "platformdirs" in sys.modules}
     assert result["platformdirs"] is False
     assert result["paths"][0].startswith(str(tmp_path / "h"))
     assert result["paths"][1].startswith(str(tmp_path / "c"))
+
+
+@pytest.fixture
+def package(monkeypatch):
+    """A throw-away package whose ``dumps`` and ``loads`` come lazily from :mod:`json`."""
+    module = types.ModuleType("lazy_probe")
+    monkeypatch.setitem(sys.modules, "lazy_probe", module)
+    module.__getattr__, module.__dir__ = lazy.attach(
+        "lazy_probe", {"dumps": "json", "loads": "json"}, ["dumps", "loads", "eager"]
+    )
+    return module
+
+
+def test_attach_imports_on_first_access_and_keeps_the_value(package):
+    import json
+
+    assert "dumps" not in vars(package)
+    assert package.dumps is json.dumps
+    assert vars(package)["dumps"] is json.dumps  # kept: the next read skips __getattr__
+    with pytest.raises(AttributeError, match="'lazy_probe' has no attribute 'nothing'"):
+        package.nothing  # noqa: B018
+    assert dir(package) == ["dumps", "eager", "loads"]
+
+
+def test_both_packages_use_attach():
+    assert layerhub.__getattr__.__module__ == "layerhub.lazy"
+    assert layerhub.checks.__getattr__.__module__ == "layerhub.lazy"
+    assert dir(layerhub) == sorted(layerhub.__all__)
+    assert dir(layerhub.checks) == sorted(layerhub.checks.__all__)
+    with pytest.raises(AttributeError, match=r"'layerhub\.checks' has no attribute 'nope'"):
+        layerhub.checks.nope  # noqa: B018
+
+
+def test_lazy_names_import_nothing_until_read():
+    code = """
+import json, sys
+import layerhub, layerhub.checks
+before = [m for m in ("layerhub.kerasio.loading", "layerhub.checks.runner", "keras")
+          if m in sys.modules]
+layerhub.checks.run_cases
+layerhub.hookimpl
+after = [m for m in ("layerhub.checks.runner", "layerhub.plugins.hookspecs")
+         if m in sys.modules]
+print(json.dumps({"before": before, "after": after}))
+"""
+    result = last_json(run_python(code).stdout)
+    assert result["before"] == []
+    assert result["after"] == ["layerhub.checks.runner", "layerhub.plugins.hookspecs"]
