@@ -104,3 +104,15 @@ print(json.dumps({"before": before, "after": after}))
     result = last_json(run_python(code).stdout)
     assert result["before"] == []
     assert result["after"] == ["layerhub.checks.runner", "layerhub.plugins.hookspecs"]
+
+
+def test_pointer_resolve_returns_the_default_where_nothing_is():
+    from layerhub.pointer import resolve
+
+    missing = object()
+    document = {"a": {"b": None}, "l": [1]}
+    assert resolve(document, "/a/b", missing) is None
+    assert resolve(document, "/a/c", missing) is missing
+    assert resolve(document, "/a/b/c", missing) is missing
+    assert resolve(document, "/l/1", missing) is missing
+    assert resolve(document, "/a/c") is None  # the default default
