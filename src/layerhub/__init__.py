@@ -9,8 +9,7 @@ classes from :mod:`layerhub.errors`, the registry's types from
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .errors import (
     CorruptArchiveError,
@@ -22,6 +21,7 @@ from .errors import (
     SchemaViolationError,
     UnsafeArchiveError,
 )
+from .lazy import attach
 from .version import __version__
 
 _LAZY = {
@@ -61,14 +61,4 @@ if TYPE_CHECKING:
     from .plugins.hookspecs import hookimpl
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'layerhub' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = attach(__name__, _LAZY, __all__)

@@ -30,15 +30,16 @@ def child(parent: str, token: str | int) -> str:
     return f"{parent}/{escape(token)}"
 
 
-def resolve(document: object, location: str) -> object:
-    """The value at ``location`` in ``document`` (``None`` when nothing is there)."""
+def resolve(document: object, location: str, default: object = None) -> object:
+    """The value at ``location`` in ``document`` (``default`` when nothing is there: a
+    caller that must tell a missing value from a ``null`` passes a sentinel)."""
     node = document
     for token in location.split("/")[1:] if location else ():
         key = unescape(token) if "~" in token else token
-        if isinstance(node, dict):
-            node = node.get(key)
+        if isinstance(node, dict) and key in node:
+            node = node[key]
         elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
             node = node[int(key)]
         else:
-            return None
+            return default
     return node

@@ -30,8 +30,12 @@ names (a test keeps them in step).
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING, Literal
 
 from .errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 DISABLE_PLUGINS = "LAYERHUB_DISABLE_PLUGINS"
 DISABLE_PLUGIN_AUTOLOAD = "LAYERHUB_DISABLE_PLUGIN_AUTOLOAD"
@@ -107,3 +111,22 @@ def limit(field: str) -> str:
     """The raw value of the limit variable of ``field`` (``max_members`` ->
     ``LAYERHUB_MAX_MEMBERS``); ``""`` when unset."""
     return os.environ.get(f"{LIMIT_PREFIX}{field.upper()}", "").strip()
+
+
+def user_dir(variable: str, kind: Literal["cache", "data"]) -> Path:
+    """The directory ``variable`` names (``~`` expanded), else layerhub's user ``kind``
+    directory of the platform (``~/.cache/layerhub``, ``~/.local/share/layerhub``...).
+
+    One helper for every per-user directory (the discovery cache, the trusted index), so
+    each is overridden the same way. platformdirs is imported only when the variable is
+    unset: it costs ~10 ms, and tests and CI always set the variable.
+    """
+    from pathlib import Path
+
+    configured = text(variable)
+    if configured:
+        return Path(configured).expanduser()
+    import platformdirs
+
+    finder = platformdirs.user_cache_dir if kind == "cache" else platformdirs.user_data_dir
+    return Path(finder("layerhub", appauthor=False))

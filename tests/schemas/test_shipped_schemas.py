@@ -82,3 +82,42 @@ def test_a_wheel_install_carries_the_shipped_schemas(tmp_path: Path) -> None:
     assert sorted(p.name for p in (site / "layerhub" / "schemas" / "json").iterdir()) == SHIPPED
     assert not (site / "layerhub" / "schemas").is_symlink()
     check_install(run_python(FIND_SCHEMAS, site=site), site)
+
+
+def test_the_one_walk_yields_every_object_with_its_pointer_parents_first() -> None:
+    from layerhub.pointer import pointer
+    from layerhub.schemas.shipped import DATA_KEYWORDS, dicts, tokens
+
+    document = {
+        "properties": {"a/b": {"type": "integer"}, "c": {"default": {"$anchor": "x"}}},
+        "anyOf": [{"const": 1}, [{"deep": {}}]],
+    }
+    found = {pointer(tokens(path)): node for path, node in dicts(document)}
+    assert found[""] is document
+    assert found["/properties/a~1b"] == {"type": "integer"}
+    assert found["/properties/c/default"] == {"$anchor": "x"}
+    assert found["/anyOf/1/0/deep"] == {}
+    order = [pointer(tokens(path)) for path, _ in dicts(document)]
+    assert order.index("/properties") < order.index("/properties/c")
+    skipped = [pointer(tokens(path)) for path, _ in dicts(document, skip=DATA_KEYWORDS)]
+    assert "/properties/c/default" not in skipped and "/properties/c" in skipped
+
+
+def test_resolve_tells_a_null_from_nothing_and_names_the_broken_reference() -> None:
+    from layerhub.errors import UnresolvableReference
+    from layerhub.schemas.shipped import first_unresolvable, resolve
+
+    document = {
+        "$defs": {"none": None, "list": [{"type": "string"}], "x": {"$anchor": "here"}},
+        "properties": {"ok": {"$ref": "#/$defs/list/0"}, "bad": {"$ref": "#/$defs/gone"}},
+        "default": {"$anchor": "data"},
+    }
+    assert resolve("#/$defs/none", document) is None  # there, and null
+    assert resolve("#/%24defs/list/0", document) == {"type": "string"}
+    assert resolve("#here", document) == {"$anchor": "here"}
+    for broken in ("#/$defs/gone", "#/$defs/list/1", "#/$defs/none/deeper", "#data"):
+        with pytest.raises(UnresolvableReference):
+            resolve(broken, document)
+    assert first_unresolvable(document) == (
+        "at /properties/bad: $ref '#/$defs/gone' resolves to nothing"
+    )

@@ -8,10 +8,10 @@ Importing this package imports neither keras nor the checks (PEP 562).
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..errors import CheckFailure, CheckSkipped
+from ..lazy import attach
 from .results import Result
 
 __all__ = [
@@ -42,8 +42,4 @@ if TYPE_CHECKING:
     from .runner import run_cases
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'layerhub.checks' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__, __dir__ = attach(__name__, _LAZY, __all__)

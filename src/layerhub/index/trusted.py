@@ -27,18 +27,9 @@ STORE_NAME = "trusted.json"
 INTROSPECTION = "layerhub.kerasio.introspect"
 
 
-def home() -> Path:
-    """Where layerhub keeps user state: ``LAYERHUB_HOME`` or the user data directory."""
-    configured = settings.text(settings.HOME)
-    if configured:
-        return Path(configured).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("layerhub", appauthor=False))
-
-
 def store_path() -> Path:
-    return home() / STORE_NAME
+    """The trusted index file, under ``LAYERHUB_HOME`` or the user data directory."""
+    return settings.user_dir(settings.HOME, "data") / STORE_NAME
 
 
 def trusted() -> Index:

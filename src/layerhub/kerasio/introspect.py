@@ -10,8 +10,8 @@ and through ``get_custom_objects().update(...)`` both land in that registry, so 
 
 It runs in a child because importing a package has side effects (it registers objects,
 may change global Keras state, may crash) that must not touch the caller; the parent only
-reads the JSON the child prints. :func:`kind_of` and :func:`summary_of` also serve
-``layerhub show`` for plugin objects.
+reads the JSON the child prints. The kind and summary of each object come from
+:mod:`layerhub.plugins.describe`, as for ``layerhub show``.
 """
 
 from __future__ import annotations
@@ -27,42 +27,7 @@ from typing import Any
 import importlib_metadata
 
 from ..child import reply
-
-#: Keras base classes -> the kind ``show`` and the indexes report, most specific first.
-KIND_BASES = (
-    ("model", "keras.Model"),
-    ("layer", "keras.layers.Layer"),
-    ("loss", "keras.losses.Loss"),
-    ("metric", "keras.metrics.Metric"),
-    ("optimizer", "keras.optimizers.Optimizer"),
-    ("schedule", "keras.optimizers.schedules.LearningRateSchedule"),
-    ("regularizer", "keras.regularizers.Regularizer"),
-    ("initializer", "keras.initializers.Initializer"),
-    ("constraint", "keras.constraints.Constraint"),
-)
-
-
-def kind_of(obj: Any) -> str:
-    """``layer``, ``loss``, ... for a Keras object; ``function`` or ``class`` otherwise."""
-    import keras
-
-    if inspect.isclass(obj):
-        for kind, dotted in KIND_BASES:
-            base: Any = keras
-            for part in dotted.split(".")[1:]:
-                base = getattr(base, part)
-            if issubclass(obj, base):
-                return kind
-        return "class"
-    return "function" if callable(obj) else "object"
-
-
-def summary_of(obj: Any) -> str:
-    """The first line of the object's own docstring ('' when it has none)."""
-    doc = inspect.getdoc(obj) if inspect.isclass(obj) or callable(obj) else None
-    if inspect.isclass(obj) and doc and doc == inspect.getdoc(obj.__mro__[1]):
-        doc = None  # inherited from a base class: says nothing about this object
-    return doc.strip().splitlines()[0].strip() if doc else ""
+from ..plugins.describe import kind_of, summary_of
 
 
 def module_names(dist: importlib_metadata.Distribution) -> list[str]:
@@ -176,8 +141,9 @@ def registrations(distribution: str) -> dict[str, Any]:
 
 def unregistered_modules(imported: Iterable[str], registered: set[int]) -> set[str]:
     """The modules that define a Keras-serializable class (a layer, loss, metric... see
-    :data:`KIND_BASES`) that is not in Keras's registry: Keras finds such a class only
-    by its config's ``module`` (for its own libraries) or through ``custom_objects``."""
+    :data:`~layerhub.plugins.describe.KIND_BASES`) that is not in Keras's registry: Keras
+    finds such a class only by its config's ``module`` (for its own libraries) or through
+    ``custom_objects``."""
     found = set()
     for name in imported:
         for value in list(vars(sys.modules[name]).values()):

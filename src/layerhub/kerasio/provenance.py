@@ -20,10 +20,10 @@ from typing import Any
 from ..archive.layout import MANIFEST_MEMBER
 from ..archive.reader import read_archive
 from ..index.manifest import FORMAT
+from ..plugins.describe import entry_record
 from ..plugins.discovery import get_registry
 from ..plugins.registry import Entry
 from ..references.walk import custom_references
-from ..schemas.refs import schema_sha256
 from ..version import __version__
 
 #: model -> where ``load_model`` got it (the manifest's ``source``), for as long as it lives.
@@ -41,18 +41,6 @@ def source_of(model: Any) -> dict[str, Any] | None:
         return SOURCES.get(model)
     except TypeError:  # not weak-referenceable: never recorded
         return None
-
-
-def entry_record(name: str, entry: Entry) -> dict[str, Any]:
-    """Who provides ``name`` and with what: the manifest line, and the core of ``show``."""
-    return {
-        "name": name,
-        "distribution": entry.provider.distribution,
-        "version": entry.provider.version,
-        "source": entry.provider.source.value,
-        "target": entry.target_path,
-        "schema_sha256": schema_sha256(entry.schema),
-    }
 
 
 def record(name: str, entry: Entry | None) -> dict[str, Any]:

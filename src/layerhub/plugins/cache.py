@@ -125,15 +125,6 @@ def fresh(stamps: Iterable[list[Any]]) -> bool:
     return all(stamp(path) == recorded for path, recorded in stamps)
 
 
-def cache_dir() -> Path:
-    configured = settings.text(settings.CACHE_DIR)
-    if configured:
-        return Path(configured).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("layerhub", appauthor=False))
-
-
 class DiscoveryCache:
     """The record of one interpreter's discovery: entry points and what each registered."""
 
@@ -149,7 +140,8 @@ class DiscoveryCache:
     def open(cls) -> DiscoveryCache:
         """The cache of this interpreter."""
         identity = f"{sys.executable}\0{sys.prefix}\0{sys.version}"
-        path = cache_dir() / f"discovery-{zlib.crc32(identity.encode()):08x}.json"
+        name = f"discovery-{zlib.crc32(identity.encode()):08x}.json"
+        path = settings.user_dir(settings.CACHE_DIR, "cache") / name
         try:
             data = json.loads(path.read_bytes())
             if not isinstance(data, dict) or data.get("format") != FORMAT:

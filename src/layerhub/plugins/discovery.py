@@ -85,29 +85,62 @@ def discover(
     A plugin whose files are unchanged since a previous process recorded its
     registrations is not imported: they are replayed (:mod:`layerhub.plugins.cache`).
     """
-    strict = settings.flag(settings.STRICT) if strict is None else strict
-    disabled = {normalize_name(n) for n in settings.items(settings.DISABLE_PLUGINS)}
-    autoload = not settings.flag(settings.DISABLE_PLUGIN_AUTOLOAD)
-    use_cache = autoload and not settings.flag(settings.NO_CACHE)
-    cache = DiscoveryCache.open() if use_cache else None
-    pm: pluggy.PluginManager | None = None  # created on the first live registration
-    infos: list[PluginInfo] = []
-    entries: list[Entry] = []
+    run = DiscoveryRun(settings.flag(settings.STRICT) if strict is None else strict)
+    points = run.entry_points()
+    for point in points:
+        run.load(point)
+    for provider, plugin in extra:
+        run.register(provider, getattr(plugin, "__name__", repr(plugin)), plugin)
+    return run.finish(points)
 
-    def fail(provider: Provider, value: str, error: str) -> None:
-        message = f"{provider.describe()} was skipped: {error}"
-        if strict:
-            raise PluginError(message)
-        warnings.warn(message, PluginWarning, stacklevel=3)
-        infos.append(PluginInfo(provider, value, "failed", error))
 
-    def register(provider: Provider, value: str, plugin: object) -> list[Entry] | None:
+class DiscoveryRun:
+    """One discovery in progress: the settings it read once, the cache, the plugin
+    manager (created on the first live registration: a replayed discovery never imports
+    pluggy), and what every plugin has given so far. :func:`discover` drives it."""
+
+    def __init__(self, strict: bool) -> None:
+        self.strict = strict
+        self.disabled = {normalize_name(n) for n in settings.items(settings.DISABLE_PLUGINS)}
+        self.autoload = not settings.flag(settings.DISABLE_PLUGIN_AUTOLOAD)
+        use_cache = self.autoload and not settings.flag(settings.NO_CACHE)
+        self.cache = DiscoveryCache.open() if use_cache else None
+        self.pm: pluggy.PluginManager | None = None
+        self.infos: list[PluginInfo] = []
+        self.entries: list[Entry] = []
+
+    def entry_points(self) -> list[Point]:
+        """The cache's record of the entry points while it holds, else a fresh listing."""
+        points = self.cache.points() if self.cache else None
+        return list_entry_points(self.strict) if points is None else points
+
+    def load(self, point: Point) -> None:
+        """One entry point: disabled, replayed from the cache, or imported and run."""
+        provider = Provider(point.distribution, point.version, point.name)
+        names = {normalize_name(point.name), normalize_name(point.distribution)}
+        if not self.autoload or names & self.disabled:
+            self.infos.append(PluginInfo(provider, point.value, "disabled"))
+            return
+        recorded = self.cache.record(point) if self.cache else None
+        if recorded is not None:
+            entries = [Entry(*row[:2], provider, *row[2:]) for row in recorded]
+            self.accept(provider, point.value, entries)
+            return
+        try:
+            plugin = load_entry_point(point)
+        except Exception as exc:
+            self.fail(provider, point.value, f"{type(exc).__name__}: {exc}")
+            return
+        registered = self.register(provider, point.value, plugin)
+        if self.cache and registered is not None:
+            self.cache.remember(point, registered)
+
+    def register(self, provider: Provider, value: str, plugin: object) -> list[Entry] | None:
         """Run one plugin's hook alone, so its failure or its partial work stays its own.
 
         Returns the plugin's entries if it registered cleanly (no error, no warning).
         """
-        nonlocal pm
-        pm = pm or plugin_manager()
+        self.pm = pm = self.pm or plugin_manager()
         registrar = PluginRegistrar(provider)
         error = ""
         with warnings.catch_warnings(record=True) as caught:
@@ -121,61 +154,50 @@ def discover(
                 if pm.is_registered(plugin):
                     pm.unregister(plugin)
         for warning in caught:
-            if strict and issubclass(warning.category, PluginWarning):
+            if self.strict and issubclass(warning.category, PluginWarning):
                 raise PluginError(str(warning.message))
             warnings.warn_explicit(
                 warning.message, warning.category, warning.filename, warning.lineno
             )
         if error:
-            fail(provider, value, error)
+            self.fail(provider, value, error)
             return None
-        accept(provider, value, registrar.entries)
+        self.accept(provider, value, registrar.entries)
         return None if caught else registrar.entries
 
-    def accept(provider: Provider, value: str, registered: list[Entry]) -> None:
-        entries.extend(registered)
+    def accept(self, provider: Provider, value: str, registered: list[Entry]) -> None:
+        self.entries.extend(registered)
         names = tuple(e.name for e in registered)
-        infos.append(PluginInfo(provider, value, "ok", names=names))
+        self.infos.append(PluginInfo(provider, value, "ok", names=names))
 
-    points = cache.points() if cache else None
-    points = list_entry_points(strict) if points is None else points
-    for point in points:
-        provider = Provider(point.distribution, point.version, point.name)
-        if not autoload or {normalize_name(point.name), normalize_name(point.distribution)} & (
-            disabled
-        ):
-            infos.append(PluginInfo(provider, point.value, "disabled"))
-            continue
-        recorded = cache.record(point) if cache else None
-        if recorded is not None:
-            accept(provider, point.value, [Entry(*row[:2], provider, *row[2:]) for row in recorded])
-            continue
-        try:
-            plugin = load_entry_point(point)
-        except Exception as exc:
-            fail(provider, point.value, f"{type(exc).__name__}: {exc}")
-            continue
-        registered = register(provider, point.value, plugin)
-        if cache and registered is not None:
-            cache.remember(point, registered)
+    def fail(self, provider: Provider, value: str, error: str) -> None:
+        """A plugin skipped: warned about and reported, or an error when ``strict``."""
+        message = f"{provider.describe()} was skipped: {error}"
+        if self.strict:
+            raise PluginError(message)
+        warnings.warn(message, PluginWarning, stacklevel=4)
+        self.infos.append(PluginInfo(provider, value, "failed", error))
 
-    for provider, plugin in extra:
-        register(provider, getattr(plugin, "__name__", repr(plugin)), plugin)
-
-    plugin_dists = {normalize_name(info.provider.distribution) for info in infos}
-    find = installed_distribution
-    if cache:
-        find = functools.partial(cache.installed, find=installed_distribution)
-    indexed = indexed_distributions(
-        disabled | plugin_dists, curated=not settings.flag(settings.DISABLE_CURATED), find=find
-    )
-    entries += indexed_entries(indexed)
-    if cache:
-        cache.save(points)
-    registry = Registry(entries, prefer=settings.items(settings.PREFER))
-    for conflict in registry.conflicts:
-        warnings.warn(f"layerhub: {conflict.describe()}", PluginWarning, stacklevel=2)
-    return Discovery(registry, tuple(infos), tuple(indexed))
+    def finish(self, points: list[Point]) -> Discovery:
+        """Add the installed trusted and curated distributions, save the cache and build
+        the registry (warning about each conflict)."""
+        cache = self.cache
+        plugin_dists = {normalize_name(info.provider.distribution) for info in self.infos}
+        find = installed_distribution
+        if cache:
+            find = functools.partial(cache.installed, find=installed_distribution)
+        indexed = indexed_distributions(
+            self.disabled | plugin_dists,
+            curated=not settings.flag(settings.DISABLE_CURATED),
+            find=find,
+        )
+        entries = self.entries + indexed_entries(indexed)
+        if cache:
+            cache.save(points)
+        registry = Registry(entries, prefer=settings.items(settings.PREFER))
+        for conflict in registry.conflicts:
+            warnings.warn(f"layerhub: {conflict.describe()}", PluginWarning, stacklevel=3)
+        return Discovery(registry, tuple(self.infos), tuple(indexed))
 
 
 def indexed_entries(indexed: Iterable[IndexedDistribution]) -> list[Entry]:
@@ -229,7 +251,7 @@ def readable_entry_points(strict: bool) -> list[importlib_metadata.EntryPoint]:
             )
             if strict:
                 raise PluginError(message) from exc
-            warnings.warn(message, PluginWarning, stacklevel=4)
+            warnings.warn(message, PluginWarning, stacklevel=5)
     return found
 
 

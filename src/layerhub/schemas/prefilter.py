@@ -29,10 +29,18 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from .shipped import META_SCHEMA, SHIPPED_BASE, SHIPPED_NAMES, first_unresolvable, shipped
+from .shipped import (
+    META_SCHEMA,
+    REF_KEYWORDS,
+    SHIPPED_BASE,
+    SHIPPED_NAMES,
+    dicts,
+    first_unresolvable,
+    shipped,
+)
 
 if TYPE_CHECKING:
     import jsonschema_rs
@@ -123,7 +131,7 @@ def divergent_keyword(document: Any) -> str | None:
 
 
 def first_key(document: Any, keys: frozenset[str]) -> str | None:
-    for node in dicts(document):
+    for _, node in dicts(document):
         hit = keys.intersection(node)
         if hit:
             return min(hit)
@@ -134,8 +142,8 @@ def references(document: Any) -> list[str]:
     """Every ``$ref`` / ``$dynamicRef`` string in ``document``."""
     return [
         node[key]
-        for node in dicts(document)
-        for key in ("$ref", "$dynamicRef")
+        for _, node in dicts(document)
+        for key in REF_KEYWORDS
         if isinstance(node.get(key), str)
     ]
 
@@ -198,7 +206,7 @@ def meta_prefilter() -> Prefilter:
 
 def regexes_compile(document: Any) -> bool:
     """Every ``pattern`` and ``patternProperties`` key compiles with Python's :mod:`re`."""
-    for node in dicts(document):
+    for _, node in dicts(document):
         regexes = [node["pattern"]] if isinstance(node.get("pattern"), str) else []
         if isinstance(node.get("patternProperties"), dict):
             regexes.extend(node["patternProperties"])
@@ -211,7 +219,12 @@ def regexes_compile(document: Any) -> bool:
 
 
 def is_json(document: Any) -> bool:
-    """Whether ``document`` holds only what ``json.loads`` returns (str keys, no tuples)."""
+    """Whether ``document`` holds only what ``json.loads`` returns (str keys, no tuples).
+
+    Not a use of :func:`~layerhub.schemas.shipped.dicts`: it looks at every value, leaves
+    included, and at exact types (a ``dict`` subclass, a tuple or a non-str key is what it
+    exists to find), where the walk yields only the objects it enters.
+    """
     stack = [document]
     while stack:
         node = stack.pop()
@@ -225,15 +238,3 @@ def is_json(document: Any) -> bool:
         elif kind not in (str, int, float, bool, type(None)):
             return False
     return True
-
-
-def dicts(document: Any) -> Iterator[dict[str, Any]]:
-    """Every dict in ``document``, at any depth (data such as ``default`` included)."""
-    stack = [document]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            yield node
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
