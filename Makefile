@@ -41,14 +41,15 @@ test: $(STAMP)
 	$(PY) -m ruff check src tests plugins examples benchmarks scripts
 	# The layering of docs/architecture.md (contracts in pyproject.toml).
 	$(VENV)/bin/lint-imports
-	$(PY) -m pytest -n 2 --dist loadgroup
-	# The core save/load/scope flows again on JAX and PyTorch (the full suite runs on
-	# TensorFlow), the two runs side by side: each keeps about one core busy.
+	$(PY) -m pytest -n 2 --dist loadfile
+	# Then three runs side by side, which keep both cores busy: the core save/load/scope
+	# flows again on JAX and on PyTorch (the full suite runs on TensorFlow), and the
+	# benchmarks at small sizes, so that they keep working (no time is asserted).
 	KERAS_BACKEND=jax $(PY) -m pytest -n 0 -q -p no:cacheprovider -m backends & jax=$$!; \
-	KERAS_BACKEND=torch $(PY) -m pytest -n 0 -q -p no:cacheprovider -m backends; torch=$$?; \
-	wait $$jax && test $$torch -eq 0
-	# The benchmarks at small sizes, so they keep working (no time is asserted).
-	$(PY) benchmarks/run.py --quick > /dev/null
+	KERAS_BACKEND=torch $(PY) -m pytest -n 0 -q -p no:cacheprovider -m backends & torch=$$!; \
+	$(PY) benchmarks/run.py --quick > /dev/null; bench=$$?; \
+	wait $$jax; jax=$$?; wait $$torch; torch=$$?; \
+	test $$jax -eq 0 && test $$torch -eq 0 && test $$bench -eq 0
 
 # The fast tier: no test that starts a Keras process (those are marked slow), under a
 # minute on two cores; the plugin wheels it installs are kept in build/test-wheels/.

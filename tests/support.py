@@ -156,8 +156,11 @@ def shared_build(tmp_path_factory: Any, name: str, build: Callable[[Path], Any])
     """``build(directory)`` once per test run, by whichever xdist worker comes first.
 
     Its JSON result is cached beside the workers' temporary directories; the others
-    wait on a lock and read it. (``xdist_group`` would keep these tests on one worker,
-    but pytest 9.2 silently defeats it: pytest-dev/pytest-xdist#1386.)
+    wait on a lock and read it: for what several test files share (plugin sites, the
+    hostile corpora). Within one file, ``make test`` runs with ``--dist loadfile``, so a
+    module-scoped fixture runs once. (``xdist_group`` would do that, but pytest 9.2
+    silently defeats it, pytest-dev/pytest-xdist#1386, and each module fixture then ran
+    on both workers.)
     """
     base = tmp_path_factory.getbasetemp()
     root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base

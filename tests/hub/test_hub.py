@@ -18,7 +18,6 @@ from support import last_json, run_layerhub, run_python
 from layerhub.archive.layout import ASSETS_DIR, KNOWN_MEMBERS
 
 # One worker runs them all: the session's Hub server and what was pushed to it.
-pytestmark = pytest.mark.xdist_group("hub")
 
 PUSH = """
 import json, sys

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from support import install, last_json, pip, run_python, shared_build
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("cross-backend")]
+pytestmark = pytest.mark.slow
 
 BACKENDS = ("tensorflow", "jax", "torch")
 MISSING = [b for b in BACKENDS if importlib.util.find_spec(b) is None]

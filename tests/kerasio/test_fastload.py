@@ -12,7 +12,7 @@ import pytest
 from support import last_json, run_python
 
 # One worker runs the whole module, so each backend's child (the expensive part) runs once.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("fastload")]
+pytestmark = pytest.mark.slow
 
 COMPARE = r"""
 import json, logging, re, sys, warnings, zipfile

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from support import last_json, run_layerhub, run_python
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("guide-flows")]
+pytestmark = pytest.mark.slow
 BACKEND = os.environ.get("KERAS_BACKEND", "tensorflow")
 
 #: Behaviour of one object of each kind on fixed inputs: what a round trip must keep.

@@ -14,7 +14,7 @@ import pytest
 from schema_archives import edit_archive, layer_index, read_config
 from support import last_json, run_python
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("schema-models")]
+pytestmark = pytest.mark.slow
 
 LOAD = """
 import json, sys

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from support import last_json, run_python
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("schema-models")]
+pytestmark = pytest.mark.slow
 
 INFER = """
 import contextlib, io, json, sys

@@ -16,8 +16,6 @@ import pytest
 from schema_archives import edit_archive, layer_index, read_config
 from support import run_layerhub, run_python
 
-pytestmark = pytest.mark.xdist_group("schema-models")
-
 
 def violations_of(stdout: str) -> list[tuple]:
     data = json.loads(stdout)
