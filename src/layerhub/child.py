@@ -18,6 +18,8 @@ from typing import Any
 
 from .errors import ChildFailed
 
+__all__ = ["QUIET", "reply", "run"]
+
 #: TensorFlow's C++ logs, unless the caller asked for them.
 QUIET = {"TF_CPP_MIN_LOG_LEVEL": "3"}
 

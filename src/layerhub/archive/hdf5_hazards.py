@@ -23,6 +23,8 @@ from .limits import Limits
 if TYPE_CHECKING:
     import h5py
 
+__all__ = ["H5_ERRORS", "inspect_file", "inspect_h5", "inspect_layout", "location"]
+
 #: Whatever h5py may raise on a damaged file; each becomes a CorruptArchiveError.
 H5_ERRORS = (OSError, KeyError, ValueError, RuntimeError, TypeError, IndexError, OverflowError)
 

@@ -11,6 +11,8 @@ from .jsondoc import parse_config
 from .layout import ModelArchive, StoredWeights
 from .limits import Limits, limit_error
 
+__all__ = ["read_h5"]
+
 
 def read_h5(p: Path, limits: Limits) -> ModelArchive:
     """The config of the legacy model ``p``, and the hazards of its HDF5 structure."""

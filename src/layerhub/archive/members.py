@@ -17,6 +17,8 @@ import zipfile
 import zlib
 from typing import Any
 
+__all__ = ["MemberReader", "StoredMember", "member_crc", "stored_member"]
+
 LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
 LOCAL_HEADER_SIGNATURE = b"PK\x03\x04"
 

@@ -19,6 +19,8 @@ from ..errors import CorruptArchiveError
 from ..findings import Finding, Severity
 from .layout import StoredWeights
 
+__all__ = ["inspect_npz"]
+
 NPY_MAGIC = b"\x93NUMPY"
 #: The largest header NumPy itself accepts (``numpy.lib.format``'s default limit).
 MAX_HEADER_BYTES = 10_000

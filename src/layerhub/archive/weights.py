@@ -22,6 +22,8 @@ from ..errors import CorruptArchiveError
 from .layout import WEIGHTS_MEMBER
 from .sources import is_hub
 
+__all__ = ["Weight", "read_weights"]
+
 
 @dataclass(frozen=True)
 class Weight:

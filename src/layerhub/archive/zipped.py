@@ -42,6 +42,8 @@ from .limits import Limits, limit_error
 from .members import MemberReader, stored_member
 from .npz import inspect_npz
 
+__all__ = ["T", "inspect_zipped_h5", "member_name_findings", "read_zip"]
+
 #: What the zip library raises on a damaged file; each becomes a CorruptArchiveError.
 #: (An encrypted member, which zipfile reports with RuntimeError, is refused up front.)
 ZIP_ERRORS = (

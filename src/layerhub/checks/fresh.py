@@ -27,6 +27,8 @@ from .config import brief
 from .probe import build_probe, prepare_training, reference, weight_shapes
 from .subject import Subject, default_input_misfit
 
+__all__ = ["Saved", "check_save_load", "check_weights", "share", "waits_for_batch"]
+
 RTOL = 1e-5
 ATOL = 1e-6
 CHILD_TIMEOUT = 1800

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+__all__ = ["FAILED", "PASSED", "SKIPPED", "XFAILED", "XPASSED", "Result"]
+
 PASSED = "passed"
 FAILED = "failed"
 SKIPPED = "skipped"
@@ -20,7 +22,10 @@ XPASSED = "xpassed"
 
 @dataclass(frozen=True)
 class Result:
-    """One check's outcome for one registered object."""
+    """One check's outcome for one registered object.
+
+    Added in version 0.1.0.
+    """
 
     object: str
     check: str

@@ -21,6 +21,8 @@ from ..kerasio.introspect import kind_of
 from ..plugins.registry import Entry, import_target
 from . import kinds
 
+__all__ = ["Subject", "default_input_misfit"]
+
 #: The input a layer without an example is called on: ``(batch, features)`` float32.
 DEFAULT_INPUT_SHAPE = (2, 4)
 

@@ -22,6 +22,8 @@ from ..errors import ChildFailed, IndexFormatError, PluginWarning, TrustError
 from ..names import normalize_name
 from .document import EMPTY, Index, check_index, document
 
+__all__ = ["introspect_in_child", "save", "store_path", "trust", "trusted", "untrust"]
+
 STORE_NAME = "trusted.json"
 #: The module whose ``python -m`` run introspects distributions (it imports keras).
 INTROSPECTION = "layerhub.kerasio.introspect"

@@ -32,6 +32,8 @@ from ..plugins.discovery import discover
 from ..plugins.registry import ENTRY_POINT_GROUP, Provider
 from ..schemas.refs import schema_sha256
 
+__all__ = ["wheel_names"]
+
 BLOCKED = frozenset({"keras", "tensorflow", "jax", "torch"})
 
 
