@@ -23,9 +23,9 @@ from hypothesis import strategies as st
 from support import run_python
 
 from layerhub import LayerhubError
-from layerhub.archive.hdf5_hazards import H5_ERRORS, inspect_file, inspect_h5, inspect_layout
+from layerhub.archive.hdf5_hazards import inspect_file, inspect_h5, inspect_layout, reading_h5
 from layerhub.archive.limits import Limits
-from layerhub.errors import UnsafeArchiveError, UnsupportedHDF5
+from layerhub.errors import CorruptArchiveError, UnsafeArchiveError, UnsupportedHDF5
 
 LIMITS = Limits()
 MEMBER = "model.weights.h5"
@@ -40,13 +40,15 @@ def outcome(run: Callable[[], list[Any]]) -> tuple[str, Any]:
 
 def h5py_outcome(data: bytes, limits: Limits = LIMITS) -> tuple[str, Any]:
     def run() -> list[Any]:
-        with h5py.File(io.BytesIO(data), "r") as f:
+        with reading_h5("w"):
+            f = h5py.File(io.BytesIO(data), "r")
+        with f:
             return inspect_file(f, "w", len(data), limits, MEMBER)
 
     try:
         return outcome(run)
-    except H5_ERRORS as exc:
-        return "corrupt", type(exc).__name__
+    except CorruptArchiveError as exc:
+        return "corrupt", str(exc)
 
 
 def pure_outcome(data: bytes, limits: Limits = LIMITS) -> tuple[str, Any]:
