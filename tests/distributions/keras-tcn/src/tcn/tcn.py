@@ -56,3 +56,6 @@ class TCN(keras.layers.Layer):
             "dilations": list(self.dilations),
             "return_sequences": self.return_sequences,
         }
+
+
+__all__ = ["TCN"]
