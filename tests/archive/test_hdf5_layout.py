@@ -29,12 +29,8 @@ from layerhub import LayerhubError
 from layerhub.archive.hdf5_hazards import inspect_file, inspect_h5, inspect_layout, reading_h5
 from layerhub.archive.hdf5_layout import walk_file
 from layerhub.archive.limits import Limits
-from layerhub.errors import (
-    CorruptArchiveError,
-    TooManyLinks,
-    UnsafeArchiveError,
-    UnsupportedHDF5,
-)
+from layerhub.errors import CorruptArchiveError, UnsafeArchiveError
+from layerhub.signals import TooManyLinks, UnsupportedHDF5
 
 LIMITS = Limits()
 MEMBER = "model.weights.h5"

@@ -66,7 +66,7 @@ def test_layerhub_debug_shows_the_traceback(tmp_path):
 # real Keras-saved file: the bug must surface as one, not as a damaged file.
 PLANTED_H5_BUG = """
 import builtins, importlib, sys
-import layerhub.errors
+import layerhub.signals
 from layerhub.cli import main
 
 def planted(error):
@@ -77,7 +77,7 @@ def planted(error):
 command, path, *patches = sys.argv[1:]
 for patch in patches:
     module, function, error = patch.split(":")
-    error = getattr(builtins, error, None) or getattr(layerhub.errors, error)
+    error = getattr(builtins, error, None) or getattr(layerhub.signals, error)
     setattr(importlib.import_module("layerhub.archive." + module), function, planted(error))
 sys.exit(main([command, path]))
 """

@@ -16,8 +16,9 @@ import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from ..errors import CorruptArchiveError, TooManyLinks, UnsafeArchiveError, UnsupportedHDF5
+from ..errors import CorruptArchiveError, UnsafeArchiveError
 from ..findings import Finding, Severity
+from ..signals import TooManyLinks, UnsupportedHDF5
 from .hdf5_layout import Link, walk_file
 from .layout import StoredWeights
 from .limits import Limits
@@ -99,7 +100,7 @@ def inspect_layout(
 ) -> list[Finding]:
     """What :func:`inspect_file` reports, read without h5py (:mod:`layerhub.archive.hdf5_layout`).
 
-    Raises :class:`~layerhub.errors.UnsupportedHDF5` for any file the pure reader does
+    Raises :class:`~layerhub.signals.UnsupportedHDF5` for any file the pure reader does
     not fully understand; the caller then asks h5py through :func:`inspect_file`.
     """
     size = fileobj.seek(0, os.SEEK_END)

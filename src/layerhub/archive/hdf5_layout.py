@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from operator import itemgetter
 from typing import Any, BinaryIO, NamedTuple
 
-from ..errors import TooManyLinks, UnsupportedHDF5
+from ..signals import TooManyLinks, UnsupportedHDF5
 
 SIGNATURE = b"\x89HDF\r\n\x1a\n"
 UNDEFINED = 0xFFFFFFFFFFFFFFFF

@@ -11,9 +11,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..errors import CheckConfigError, CheckFailure, CheckSkipped
+from ..errors import CheckConfigError, CheckFailure
 from ..names import normalize_name
 from ..plugins.discovery import Discovery, get_discovery
+from ..signals import CheckSkipped
 from .results import FAILED, PASSED, SKIPPED, XFAILED, XPASSED, Result
 from .subject import Subject
 

@@ -8,8 +8,9 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from ..errors import CheckFailure, CheckSkipped
+from ..errors import CheckFailure
 from ..pointer import child
+from ..signals import CheckSkipped
 from . import kinds
 from .schema import schema_errors
 from .subject import Subject

@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 
 from .. import child
-from ..errors import CheckFailure, CheckSkipped, ChildFailed
+from ..errors import CheckFailure
+from ..signals import CheckSkipped, ChildFailed
 from . import kinds
 from .config import brief
 from .probe import build_probe, prepare_training, reference, weight_shapes

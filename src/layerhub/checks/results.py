@@ -2,7 +2,7 @@
 
 A check function returns normally when the object conforms, raises
 :class:`~layerhub.errors.CheckFailure` with a message saying what is wrong and how to
-fix it, or :class:`~layerhub.errors.CheckSkipped` when the check cannot apply (no schema
+fix it, or :class:`~layerhub.signals.CheckSkipped` when the check cannot apply (no schema
 declared, no example given). Nothing here imports keras.
 """
 

@@ -21,9 +21,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from .. import data
-from ..errors import UnresolvableReference
 from ..pointer import pointer
 from ..pointer import resolve as at_pointer
+from ..signals import UnresolvableReference
 
 if TYPE_CHECKING:
     from referencing import Registry as SchemaRegistry
