@@ -27,10 +27,12 @@ def test_the_top_level_holds_at_most_sixteen_names():
         assert getattr(layerhub, name) is not None
 
 
-def test_every_exception_class_lives_in_errors():
+def test_every_exception_class_lives_in_errors_or_signals():
+    """User-facing errors in ``errors``; exceptions layerhub raises and catches itself in
+    ``signals``."""
     defined_elsewhere = []
     for path in PY_FILES:
-        if path.name == "errors.py" and path.parent == SRC:
+        if path.name in ("errors.py", "signals.py") and path.parent == SRC:
             continue
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ClassDef):

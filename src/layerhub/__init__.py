@@ -1,10 +1,9 @@
 """layerhub: a plugin registry for Keras 3 custom objects.
 
 ``import layerhub`` is cheap: it imports neither keras nor tensorflow nor the
-plugins. The public API is loaded on first use (PEP 562). Everything else is
-importable from the module that owns it (see docs/architecture.md): the other error
-classes from :mod:`layerhub.errors`, the registry's types from
-:mod:`layerhub.plugins.registry`, the archive reader from :mod:`layerhub.archive.reader`.
+plugins. The public API is loaded on first use (PEP 562). The whole public API is
+listed in docs/api.md: this facade, :mod:`layerhub.errors`, the plugin contract and
+:mod:`layerhub.checks`. Every other module is internal and may change in any release.
 """
 
 from __future__ import annotations

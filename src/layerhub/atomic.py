@@ -15,6 +15,8 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+__all__ = ["replacing", "write_text"]
+
 
 @contextlib.contextmanager
 def replacing(target: Path, *, durable: bool = True) -> Iterator[Path]:

@@ -16,7 +16,9 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .errors import ChildFailed
+from .signals import ChildFailed
+
+__all__ = ["QUIET", "reply", "run"]
 
 #: TensorFlow's C++ logs, unless the caller asked for them.
 QUIET = {"TF_CPP_MIN_LOG_LEVEL": "3"}
@@ -34,7 +36,7 @@ def run(
 
     The child inherits this process's environment and ``sys.path`` (so packages found
     here are found there), with ``env`` on top and ``path`` before ``sys.path``. Raises
-    :class:`~layerhub.errors.ChildFailed` (its message: the child's last line of standard
+    :class:`~layerhub.signals.ChildFailed` (its message: the child's last line of standard
     error); callers turn it into the :class:`~layerhub.errors.LayerhubError` of their
     command.
     """

@@ -11,13 +11,45 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
+__all__ = [
+    "ArchiveChangedError",
+    "CheckConfigError",
+    "CheckFailure",
+    "ConfigurationError",
+    "CorruptArchiveError",
+    "ExportError",
+    "HubError",
+    "IndexBuildError",
+    "IndexFormatError",
+    "IndexUnavailableError",
+    "LayerhubError",
+    "MissingDependencyError",
+    "MissingObject",
+    "MissingObjectsError",
+    "ModelLoadError",
+    "PluginError",
+    "PluginWarning",
+    "ProvenanceWarning",
+    "SchemaError",
+    "SchemaViolation",
+    "SchemaViolationError",
+    "TrustError",
+    "UnsafeArchiveError",
+]
+
 
 class LayerhubError(Exception):
-    """Base class of every error layerhub raises on bad input."""
+    """Base class of every error layerhub raises on bad input.
+
+    Added in version 0.1.0.
+    """
 
 
 class PluginError(LayerhubError):
-    """A plugin could not be loaded, or one of its targets could not be imported."""
+    """A plugin could not be loaded, or one of its targets could not be imported.
+
+    Added in version 0.1.0.
+    """
 
 
 class PluginWarning(UserWarning):
@@ -25,11 +57,16 @@ class PluginWarning(UserWarning):
 
     Emitted (never raised) so that one broken plugin never stops the others.
     ``--strict`` / ``LAYERHUB_STRICT=1`` turns these into :class:`PluginError`.
+
+    Added in version 0.1.0.
     """
 
 
 class CorruptArchiveError(LayerhubError, ValueError):
-    """The file is not a readable Keras archive (not a zip, truncated, missing members...)."""
+    """The file is not a readable Keras archive (not a zip, truncated, missing members...).
+
+    Added in version 0.1.0.
+    """
 
 
 class UnsafeArchiveError(LayerhubError, ValueError):
@@ -40,6 +77,8 @@ class UnsafeArchiveError(LayerhubError, ValueError):
     ``violations`` holds the :class:`SchemaViolation` s of the same file's plugin configs,
     when ``load_model`` validated them: a refused file is reported whole, in one error,
     rather than one problem per attempt to load it.
+
+    Added in version 0.1.0.
     """
 
     def __init__(
@@ -59,20 +98,31 @@ class ModelLoadError(LayerhubError, ValueError, TypeError):
     Keras reports broken files with many exception types (``ValueError``, ``TypeError``,
     ``KeyError``, ``OSError``...); this wraps them all, the original chained, and
     derives from both ``ValueError`` and ``TypeError`` so Keras-era handlers still work.
+
+    Added in version 0.1.0.
     """
 
 
 class ArchiveChangedError(ModelLoadError):
     """The file changed between layerhub's analysis and the end of Keras's load, so what
-    Keras read is not what was checked; load it again once it is no longer written to."""
+    Keras read is not what was checked; load it again once it is no longer written to.
+
+    Added in version 0.1.0.
+    """
 
 
 class ConfigurationError(LayerhubError, ValueError):
-    """A layerhub setting (environment variable or trust file) is unusable."""
+    """A layerhub setting (environment variable or trust file) is unusable.
+
+    Added in version 0.1.0.
+    """
 
 
 class MissingObject(NamedTuple):
-    """One custom object the archive references that nothing installed provides."""
+    """One custom object the archive references that nothing installed provides.
+
+    Added in version 0.1.0.
+    """
 
     name: str
     pointer: str
@@ -92,6 +142,8 @@ class MissingObjectsError(LayerhubError, TypeError):
     """Custom objects referenced by a model that no plugin provides -- all of them at once.
 
     Derives from ``TypeError`` because that is what Keras raises for an unknown class.
+
+    Added in version 0.1.0.
     """
 
     def __init__(self, missing: Iterable[MissingObject], source: str = "") -> None:
@@ -106,7 +158,10 @@ class MissingObjectsError(LayerhubError, TypeError):
 
 
 class SchemaError(LayerhubError, ValueError):
-    """A schema cannot be used: malformed, not found, or nothing to infer one from."""
+    """A schema cannot be used: malformed, not found, or nothing to infer one from.
+
+    Added in version 0.1.0.
+    """
 
 
 class SchemaViolation(NamedTuple):
@@ -119,6 +174,8 @@ class SchemaViolation(NamedTuple):
     JSON Schema keyword that failed; ``value`` the offending value (for ``required``,
     the missing property's name; for ``additionalProperties``, the unexpected
     property's value, with ``path`` naming it).
+
+    Added in version 0.1.0.
     """
 
     name: str
@@ -145,6 +202,8 @@ class SchemaViolationError(LayerhubError, ValueError):
     """Plugin object configs that do not satisfy their plugins' schemas -- all of them at once.
 
     Derives from ``ValueError``, what Keras raises for a config it cannot use.
+
+    Added in version 0.1.0.
     """
 
     #: How many violations the message spells out; :attr:`violations` holds them all.
@@ -166,70 +225,72 @@ class SchemaViolationError(LayerhubError, ValueError):
 
 
 class IndexFormatError(LayerhubError, ValueError):
-    """An index or provenance manifest that is not valid JSON or breaks its schema."""
+    """An index or provenance manifest that is not valid JSON or breaks its schema.
+
+    Added in version 0.1.0.
+    """
 
 
 class IndexUnavailableError(LayerhubError, OSError):
-    """An index (file or URL) could not be read: missing file, network failure, HTTP error."""
+    """An index (file or URL) could not be read: missing file, network failure, HTTP error.
+
+    Added in version 0.1.0.
+    """
 
 
 class HubError(LayerhubError, OSError):
     """The Hugging Face Hub refused a request or could not be reached (and nothing cached
-    answers instead): repository or revision not found, no access, a failed push."""
+    answers instead): repository or revision not found, no access, a failed push.
+
+    Added in version 0.1.0.
+    """
 
 
 class TrustError(LayerhubError, ValueError):
-    """``layerhub trust`` could not introspect a distribution (not installed, import crash)."""
+    """``layerhub trust`` could not introspect a distribution (not installed, import crash).
+
+    Added in version 0.1.0.
+    """
 
 
 class ProvenanceWarning(UserWarning):
-    """A model's manifest names a provider installed at a different major version."""
+    """A model's manifest names a provider installed at a different major version.
+
+    Added in version 0.1.0.
+    """
 
 
 class IndexBuildError(LayerhubError, ValueError):
-    """``layerhub index build`` met a wheel it cannot publish (bad name, unreadable hook)."""
+    """``layerhub index build`` met a wheel it cannot publish (bad name, unreadable hook).
+
+    Added in version 0.1.0.
+    """
 
 
 class CheckConfigError(LayerhubError, ValueError):
-    """The conformance suite was asked for something that does not exist (a plugin, a check)."""
+    """The conformance suite was asked for something that does not exist (a plugin, a check).
+
+    Added in version 0.1.0.
+    """
 
 
 class ExportError(LayerhubError, ValueError):
-    """A model cannot be exported as asked (unknown format, output in the way...)."""
+    """A model cannot be exported as asked (unknown format, output in the way...).
+
+    Added in version 0.1.0.
+    """
 
 
 class MissingDependencyError(LayerhubError, ImportError):
-    """An optional dependency a feature needs is not installed; the message says what to install."""
+    """An optional dependency a feature needs is not installed; the message says what to install.
+
+    Added in version 0.1.0.
+    """
 
 
 class CheckFailure(LayerhubError, AssertionError):
     """A conformance check found that a plugin object does not conform; the message says
-    what is wrong and how to fix it."""
+    what is wrong and how to fix it.
 
-
-# -- signals: raised and caught inside layerhub, never seen by a caller -------------------
-class CheckSkipped(Exception):
-    """A conformance check cannot run for this object (nothing to check, or an example
-    is needed); the suite reports it as skipped."""
-
-    def __init__(self, reason: str, *, needs_example: bool = False) -> None:
-        super().__init__(reason)
-        self.needs_example = needs_example
-
-
-class UnsupportedHDF5(Exception):
-    """The pure HDF5 reader met something it does not handle: the caller asks h5py."""
-
-
-class TooManyLinks(Exception):
-    """One HDF5 group holds more links than the caller accepts in the whole file."""
-
-
-class ChildFailed(Exception):
-    """A child process (:mod:`layerhub.child`) exited with an error, printed no reply, or
-    ran out of time; the message is one line. Callers turn it into the
-    :class:`LayerhubError` of their command."""
-
-
-class UnresolvableReference(LookupError):
-    """A ``$ref`` in a schema that leads nowhere (:func:`layerhub.schemas.shipped.resolve`)."""
+    Added in version 0.1.0.
+    """

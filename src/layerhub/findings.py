@@ -9,6 +9,8 @@ from __future__ import annotations
 import enum
 from typing import Any, NamedTuple
 
+__all__ = ["Finding", "Severity"]
+
 
 class Severity(enum.IntEnum):
     """How bad a finding is; ``layerhub scan --fail-on`` and the policy compare these."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import re
 
+__all__ = ["normalize_name"]
+
 _SEPARATORS = re.compile(r"[-_.]+")
 
 

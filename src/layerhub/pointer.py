@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+__all__ = ["child", "escape", "pointer", "resolve"]
+
 
 def escape(token: str | int) -> str:
     """One reference token: ``~`` becomes ``~0`` and ``/`` becomes ``~1``."""

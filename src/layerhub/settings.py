@@ -37,6 +37,33 @@ from .errors import ConfigurationError
 if TYPE_CHECKING:
     from pathlib import Path
 
+__all__ = [
+    "ACTIVATE",
+    "ALLOWED_MEMBERS",
+    "ALLOWED_PACKAGES",
+    "ALLOWED_PROVIDERS",
+    "ALLOWLIST_FILE",
+    "CACHE_DIR",
+    "DEBUG",
+    "DISABLE_CURATED",
+    "DISABLE_PLUGINS",
+    "DISABLE_PLUGIN_AUTOLOAD",
+    "HOME",
+    "INDEX",
+    "INDEX_TIMEOUT",
+    "LIMIT_PREFIX",
+    "NO_CACHE",
+    "PREFER",
+    "STRICT",
+    "VARIABLES",
+    "flag",
+    "items",
+    "limit",
+    "number",
+    "text",
+    "user_dir",
+]
+
 DISABLE_PLUGINS = "LAYERHUB_DISABLE_PLUGINS"
 DISABLE_PLUGIN_AUTOLOAD = "LAYERHUB_DISABLE_PLUGIN_AUTOLOAD"
 PREFER = "LAYERHUB_PREFER"

@@ -8,7 +8,9 @@ inspection, or it raises ``UnsupportedHDF5`` and the fallback answers instead.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import itertools
 import os
 import zipfile
 from collections.abc import Callable
@@ -24,9 +26,11 @@ from hypothesis import strategies as st
 from support import run_python
 
 from layerhub import LayerhubError
-from layerhub.archive.hdf5_hazards import H5_ERRORS, inspect_file, inspect_h5, inspect_layout
+from layerhub.archive.hdf5_hazards import inspect_file, inspect_h5, inspect_layout, reading_h5
+from layerhub.archive.hdf5_layout import walk_file
 from layerhub.archive.limits import Limits
-from layerhub.errors import UnsafeArchiveError, UnsupportedHDF5
+from layerhub.errors import CorruptArchiveError, UnsafeArchiveError
+from layerhub.signals import TooManyLinks, UnsupportedHDF5
 
 LIMITS = Limits()
 MEMBER = "model.weights.h5"
@@ -41,13 +45,15 @@ def outcome(run: Callable[[], list[Any]]) -> tuple[str, Any]:
 
 def h5py_outcome(data: bytes, limits: Limits = LIMITS) -> tuple[str, Any]:
     def run() -> list[Any]:
-        with h5py.File(io.BytesIO(data), "r") as f:
+        with reading_h5("w"):
+            f = h5py.File(io.BytesIO(data), "r")
+        with f:
             return inspect_file(f, "w", len(data), limits, MEMBER)
 
     try:
         return outcome(run)
-    except H5_ERRORS as exc:
-        return "corrupt", type(exc).__name__
+    except CorruptArchiveError as exc:
+        return "corrupt", str(exc)
 
 
 def pure_outcome(data: bytes, limits: Limits = LIMITS) -> tuple[str, Any]:
@@ -273,6 +279,20 @@ def test_flipped_and_truncated_weights(weights: bytes, data: st.DataObject) -> N
     except LayerhubError:
         return
     assert isinstance(findings, list)
+
+
+@pytest.mark.parametrize("name", ["earliest-3", "latest-3"])
+def test_every_damaged_byte_is_unsupported_where_it_is_read(name: str) -> None:
+    """Every byte flipped, every truncation: the walk yields, or raises its own signals.
+
+    It catches nothing wholesale (a ``struct.error`` or ``IndexError`` from a bug in it
+    must surface), so malformed input has to be caught where it is read."""
+    data = CRAFTED[name][0]
+    flipped = (data[:i] + bytes([data[i] ^ 0xFF]) + data[i + 1 :] for i in range(len(data)))
+    truncated = (data[:end] for end in range(0, len(data), 4))
+    for blob in itertools.chain(flipped, truncated):
+        with contextlib.suppress(UnsupportedHDF5, TooManyLinks):
+            list(walk_file(io.BytesIO(blob), len(blob), 10_000))
 
 
 def test_scan_imports_neither_h5py_nor_numpy(seed_models: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zipfile
 
+import pytest
 from support import run_python
 
 # A bug planted inside the zip reader: its KeyError must not pass for a damaged file.
@@ -59,3 +60,53 @@ def test_layerhub_debug_shows_the_traceback(tmp_path):
     assert proc.returncode != 0
     assert "Traceback (most recent call last)" in proc.stderr
     assert "def broken" in proc.stderr or "in broken" in proc.stderr
+
+
+# Bugs planted in the HDF5 readers (``module:function:Error`` each), then a command on a
+# real Keras-saved file: the bug must surface as one, not as a damaged file.
+PLANTED_H5_BUG = """
+import builtins, importlib, sys
+import layerhub.signals
+from layerhub.cli import main
+
+def planted(error):
+    def broken(*args, **kwargs):
+        raise error("a bug in layerhub")
+    return broken
+
+command, path, *patches = sys.argv[1:]
+for patch in patches:
+    module, function, error = patch.split(":")
+    error = getattr(builtins, error, None) or getattr(layerhub.signals, error)
+    setattr(importlib.import_module("layerhub.archive." + module), function, planted(error))
+sys.exit(main([command, path]))
+"""
+
+H5_BUGS = {
+    # legacy .h5: h5py walks the file, layerhub makes the findings
+    "h5": ("seed.h5", ["hdf5_hazards:dataset_findings:KeyError"], "KeyError: 'a bug in layerhub'"),
+    # .keras: the pure HDF5 walk itself (this used to fall back to h5py silently)
+    "keras-walk": (
+        "seed.keras",
+        ["hdf5_layout:dataspace:IndexError"],
+        "IndexError: a bug in layerhub",
+    ),
+    # .keras whose weights the pure walk leaves to h5py
+    "keras-h5py": (
+        "seed.keras",
+        ["hdf5_hazards:inspect_layout:UnsupportedHDF5", "hdf5_hazards:dataset_findings:TypeError"],
+        "TypeError: a bug in layerhub",
+    ),
+}
+
+
+@pytest.mark.parametrize("command", ["scan", "validate"])
+@pytest.mark.parametrize("case", sorted(H5_BUGS))
+def test_a_bug_in_the_hdf5_readers_is_an_internal_error(seed_models, case, command):
+    name, patches, error = H5_BUGS[case]
+    proc = run_python(PLANTED_H5_BUG, command, str(seed_models / name), *patches, check=False)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        f"layerhub: internal error: {error} (set LAYERHUB_DEBUG=1 for a traceback)"
+    ]
+    assert "not a readable" not in proc.stdout + proc.stderr

@@ -1,19 +1,22 @@
 """``layerhub trust``: packages that register Keras objects but declare no entry point.
 
-The offline test uses tests/distributions/thirdparty-kit (a namespace package, a module nothing
-imports, ``get_custom_objects().update``); the PyPI test uses keras-tcn, installed for
-real into a throw-away site. Loads run in fresh processes that never import the package.
+One test uses tests/distributions/thirdparty-kit (a namespace package, a module nothing
+imports, ``get_custom_objects().update``), the others tests/distributions/keras-tcn, a
+stand-in for keras-tcn from PyPI under its name, version and import name, which the
+curated index knows. Each is built into a wheel and pip-installed for real into a
+throw-away site, with no network. Loads run in fresh processes that never import the
+package.
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import jsonschema
 import pytest
-from support import ROOT, last_json, pip, run_layerhub, run_python
+from support import ROOT, last_json, run_layerhub, run_python
 
 pytestmark = pytest.mark.slow
 
@@ -177,14 +180,9 @@ def test_trust_errors_are_one_line(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def tcn_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """keras-tcn from PyPI, pip-installed for real (keras itself comes from the venv)."""
-    target = tmp_path_factory.mktemp("keras-tcn")
-    try:
-        pip("install", "--no-deps", "--target", str(target), "keras-tcn")
-    except subprocess.CalledProcessError as exc:
-        pytest.skip(f"pip cannot install keras-tcn from PyPI: {exc.stderr.strip()[-300:]}")
-    return target
+def tcn_site(plugin_site: Callable[..., Path]) -> Path:
+    """The keras-tcn stand-in, pip-installed from its wheel (keras itself from the venv)."""
+    return plugin_site("keras-tcn")
 
 
 @pytest.fixture(scope="module")
@@ -194,7 +192,7 @@ def tcn_model(tcn_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_trust_keras_tcn_from_pypi(tcn_site, tcn_model, tmp_path):
+def test_trust_keras_tcn(tcn_site, tcn_model, tmp_path):
     # The curated index knows keras-tcn; turn it off to see what trust alone does.
     env = {"LAYERHUB_HOME": str(tmp_path), "LAYERHUB_DISABLE_CURATED": "1"}
     d = str(tcn_model)

@@ -104,8 +104,8 @@ def test_the_one_walk_yields_every_object_with_its_pointer_parents_first() -> No
 
 
 def test_resolve_tells_a_null_from_nothing_and_names_the_broken_reference() -> None:
-    from layerhub.errors import UnresolvableReference
     from layerhub.schemas.shipped import first_unresolvable, resolve
+    from layerhub.signals import UnresolvableReference
 
     document = {
         "$defs": {"none": None, "list": [{"type": "string"}], "x": {"$anchor": "here"}},

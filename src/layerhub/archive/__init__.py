@@ -14,3 +14,5 @@
 Nothing in this package imports keras, or anything of layerhub's but its foundation
 modules (errors, findings, settings).
 """
+
+__all__ = []

@@ -22,6 +22,8 @@ from .layout import (
 from .limits import Limits, limit_error
 from .npz import inspect_npz
 
+__all__ = ["read_directory"]
+
 
 def read_directory(p: Path, limits: Limits, *, links_within: Path | None = None) -> ModelArchive:
     """The config, metadata and manifest of the directory ``p``, and its weights' hazards.

@@ -10,12 +10,15 @@ dataset contents.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from ..errors import CorruptArchiveError, TooManyLinks, UnsafeArchiveError, UnsupportedHDF5
+from ..errors import CorruptArchiveError, UnsafeArchiveError
 from ..findings import Finding, Severity
+from ..signals import TooManyLinks, UnsupportedHDF5
 from .hdf5_layout import Link, walk_file
 from .layout import StoredWeights
 from .limits import Limits
@@ -23,8 +26,41 @@ from .limits import Limits
 if TYPE_CHECKING:
     import h5py
 
-#: Whatever h5py may raise on a damaged file; each becomes a CorruptArchiveError.
+__all__ = [
+    "dataset_findings",
+    "inspect_file",
+    "inspect_h5",
+    "inspect_layout",
+    "location",
+    "reading_h5",
+]
+
+#: Whatever h5py may raise on a damaged file; each becomes a CorruptArchiveError, but
+#: only around the calls into h5py (:func:`reading_h5`): the same exception from
+#: layerhub's own code is a bug, and is reported as one.
 H5_ERRORS = (OSError, KeyError, ValueError, RuntimeError, TypeError, IndexError, OverflowError)
+
+
+@contextlib.contextmanager
+def reading_h5(where: str) -> Iterator[None]:
+    """Around calls into h5py only: what it raises on a damaged file becomes a
+    :class:`~layerhub.errors.CorruptArchiveError` naming ``where``.
+
+    h5py reports an exception raised while it visits links (a name that is not UTF-8,
+    an object it cannot open) as ``SystemError``, the real one as its cause.
+    """
+    try:
+        yield
+    except H5_ERRORS as exc:
+        raise not_readable(where, exc) from None
+    except SystemError as exc:
+        if isinstance(exc.__cause__, H5_ERRORS):
+            raise not_readable(where, exc.__cause__) from None
+        raise
+
+
+def not_readable(where: str, exc: BaseException) -> CorruptArchiveError:
+    return CorruptArchiveError(f"{where}: not a readable HDF5 file ({type(exc).__name__}: {exc})")
 
 
 def inspect_h5(
@@ -48,15 +84,10 @@ def inspect_h5(
             stored.elements = 0
     import h5py
 
-    try:
-        with h5py.File(fileobj, "r") as f:
-            return inspect_file(f, where, size, limits, member, stored)
-    except UnsafeArchiveError:
-        raise
-    except H5_ERRORS as exc:
-        raise CorruptArchiveError(
-            f"{where}: not a readable HDF5 file ({type(exc).__name__}: {exc})"
-        ) from None
+    with reading_h5(where):
+        f = h5py.File(fileobj, "r")
+    with f:
+        return inspect_file(f, where, size, limits, member, stored)
 
 
 def inspect_layout(
@@ -69,7 +100,7 @@ def inspect_layout(
 ) -> list[Finding]:
     """What :func:`inspect_file` reports, read without h5py (:mod:`layerhub.archive.hdf5_layout`).
 
-    Raises :class:`~layerhub.errors.UnsupportedHDF5` for any file the pure reader does
+    Raises :class:`~layerhub.signals.UnsupportedHDF5` for any file the pure reader does
     not fully understand; the caller then asks h5py through :func:`inspect_file`.
     """
     size = fileobj.seek(0, os.SEEK_END)
@@ -118,11 +149,16 @@ def inspect_file(
     ``stored_bytes`` is the size of the file on disk: a dataset may declare at most
     ``limits.max_ratio`` times that (above ``limits.ratio_floor_bytes``), and never more
     than ``limits.max_member_bytes``.
+
+    What h5py raises on a damaged file is a :class:`~layerhub.errors.CorruptArchiveError`
+    naming ``where``. The visits only collect what h5py hands out; the findings are
+    made after them, so that a bug in layerhub's own code never reads as a damaged file.
     """
     import h5py
 
-    findings: list[Finding] = []
     budget = size_budget(stored_bytes, limits)
+    external: list[tuple[str, h5py.ExternalLink]] = []
+    datasets: list[tuple[str, h5py.Dataset]] = []
     count = 0
 
     def visit(name: str, link: Any) -> bool | None:
@@ -131,38 +167,43 @@ def inspect_file(
         if count > limits.max_members:
             return True  # stops the walk; an exception raised here surfaces as SystemError
         if isinstance(link, h5py.ExternalLink):
-            findings.append(external_link_finding(location(name, member), link.filename, link.path))
+            external.append((name, link))
+        return None
 
     def visit_object(name: str, obj: Any) -> None:
         if isinstance(obj, h5py.Dataset):
-            if stored is not None:
-                stored.elements += math.prod(obj.shape or ())
-            findings.extend(
-                dataset_findings(
-                    location(name, member),
-                    obj.shape or (),
-                    obj.dtype.itemsize,
-                    [str(entry[0]) for entry in obj.external or ()],
-                    [str(source.file_name) for source in obj.virtual_sources()]
-                    if obj.is_virtual
-                    else [],
-                    virtual=obj.is_virtual,
-                    budget=budget,
-                )
-            )
+            datasets.append((name, obj))
 
     # Two passes, each handed what it needs without a lookup from the root per object:
     # links (external ones are never followed), then the objects hard links reach.
-    try:
-        if f.visititems_links(visit):
-            raise too_many_objects(where, limits)
+    with reading_h5(where):
+        stopped = f.visititems_links(visit)
+    if stopped:
+        raise too_many_objects(where, limits)
+    with reading_h5(where):
         f.visititems(visit_object)
-    except SystemError as exc:
-        # h5py reports an exception raised in its visit callback (a name that is not
-        # UTF-8, an object it cannot open) as SystemError, the real one as its cause.
-        if isinstance(exc.__cause__, H5_ERRORS):
-            raise exc.__cause__ from None
-        raise
+    findings = [
+        external_link_finding(location(name, member), link.filename, link.path)
+        for name, link in external
+    ]
+    for name, obj in datasets:
+        with reading_h5(where):
+            shape = obj.shape or ()
+            itemsize = obj.dtype.itemsize
+            external_files = [str(entry[0]) for entry in obj.external or ()]
+            virtual = obj.is_virtual
+            sources = [str(source.file_name) for source in obj.virtual_sources()] if virtual else []
+        if stored is not None:
+            stored.elements += math.prod(shape)
+        findings += dataset_findings(
+            location(name, member),
+            shape,
+            itemsize,
+            external_files,
+            sources,
+            virtual=virtual,
+            budget=budget,
+        )
     return findings
 
 

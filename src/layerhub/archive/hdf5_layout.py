@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from operator import itemgetter
 from typing import Any, BinaryIO, NamedTuple
 
-from ..errors import TooManyLinks, UnsupportedHDF5
+from ..signals import TooManyLinks, UnsupportedHDF5
 
 SIGNATURE = b"\x89HDF\r\n\x1a\n"
 UNDEFINED = 0xFFFFFFFFFFFFFFFF
@@ -143,11 +143,13 @@ def walk_file(fileobj: BinaryIO, size: int, max_links: int) -> Iterator[Link | D
     first hard link that reaches it, which is its place in ``visititems`` order. The
     link that takes the count over ``max_links`` raises :class:`TooManyLinks`, as does
     a single group holding more, before its links are sorted (or all read).
+
+    Malformed bytes raise :class:`UnsupportedHDF5` where they are read: every field is
+    checked against the bytes that hold it before it is unpacked, and a failing read of
+    the file is one too. So any other exception (a ``struct.error``, an ``IndexError``)
+    is a bug in this reader, and surfaces as one instead of passing for a damaged file.
     """
-    try:
-        yield from _Reader(fileobj, size, max_links).walk()
-    except (struct.error, IndexError, OverflowError, OSError) as exc:
-        raise UnsupportedHDF5(f"{type(exc).__name__}: {exc}") from None
+    yield from _Reader(fileobj, size, max_links).walk()
 
 
 def _fail(message: str) -> UnsupportedHDF5:
@@ -206,8 +208,11 @@ class _Reader:
         return page
 
     def raw(self, offset: int, length: int) -> bytes:
-        self.file.seek(offset)
-        data = self.file.read(length)
+        try:
+            self.file.seek(offset)
+            data = self.file.read(length)
+        except OSError as exc:
+            raise _fail(f"read at {offset}: {exc}") from None
         if data is None or len(data) != length:
             raise _fail(f"short read at {offset}")
         return bytes(data)

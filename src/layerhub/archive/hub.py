@@ -41,6 +41,8 @@ from .layout import (
 from .limits import Limits, limit_error
 from .sources import HUB_PREFIX as PREFIX
 
+__all__ = ["HubSource", "cached", "fetch", "huggingface_hub", "one_line", "push", "unreachable"]
+
 #: The JSON files of a model directory: each bounded by ``max_config_bytes``.
 JSON_FILES = (CONFIG_MEMBER, METADATA_MEMBER, MANIFEST_MEMBER)
 MODEL_FILES = frozenset((*JSON_FILES, WEIGHTS_MEMBER, NPZ_WEIGHTS_MEMBER))

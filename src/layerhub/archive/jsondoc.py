@@ -9,6 +9,8 @@ from ..errors import CorruptArchiveError, UnsafeArchiveError
 from ..findings import Finding, Severity
 from .limits import Limits
 
+__all__ = ["CONTAINERS", "json_depth", "parse_config", "parse_json"]
+
 
 def parse_json(data: bytes, where: str, limits: Limits | None = None) -> Any:
     """``json.loads`` that fails with a one-line CorruptArchiveError, never RecursionError."""

@@ -6,6 +6,20 @@ from typing import Any, NamedTuple
 
 from ..findings import Finding, Severity
 
+__all__ = [
+    "ASSETS_DIR",
+    "CONFIG_MEMBER",
+    "H5_SUFFIXES",
+    "KNOWN_MEMBERS",
+    "MANIFEST_MEMBER",
+    "METADATA_MEMBER",
+    "MISSING_WEIGHTS",
+    "NPZ_WEIGHTS_MEMBER",
+    "WEIGHTS_MEMBER",
+    "ModelArchive",
+    "StoredWeights",
+]
+
 CONFIG_MEMBER = "config.json"
 METADATA_MEMBER = "metadata.json"
 WEIGHTS_MEMBER = "model.weights.h5"

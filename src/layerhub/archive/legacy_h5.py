@@ -5,41 +5,44 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..errors import CorruptArchiveError, UnsafeArchiveError
-from .hdf5_hazards import H5_ERRORS, inspect_file
+from ..errors import CorruptArchiveError
+from .hdf5_hazards import inspect_file, reading_h5
 from .jsondoc import parse_config
 from .layout import ModelArchive, StoredWeights
 from .limits import Limits, limit_error
 
+__all__ = ["read_h5"]
+
 
 def read_h5(p: Path, limits: Limits) -> ModelArchive:
-    """The config of the legacy model ``p``, and the hazards of its HDF5 structure."""
+    """The config of the legacy model ``p``, and the hazards of its HDF5 structure.
+
+    Only the calls into h5py are read as a damaged file (:func:`reading_h5`): anything
+    else raised here is a bug in layerhub and reported as one.
+    """
     import h5py
 
     where = str(p)
-    try:
-        with h5py.File(p, "r") as f:
-            stored = StoredWeights(size=p.stat().st_size)
-            findings = inspect_file(f, where, stored.bytes, limits, stored=stored)
-            raw = None
-            if "model_config" in f.attrs:
-                size = f.attrs.get_id("model_config").get_storage_size()
-                if size > limits.max_config_bytes:
-                    raise limit_error(
-                        f"{where}:model_config: {size} bytes, over the limit of "
-                        f"{limits.max_config_bytes}",
-                        "config-too-large",
-                        "h5:/@model_config",
-                        "MAX_CONFIG_BYTES",
-                    )
-                raw = f.attrs["model_config"]
-            extra = {k: _label(f.attrs[k]) for k in ("keras_version", "backend") if k in f.attrs}
-    except (CorruptArchiveError, UnsafeArchiveError):
-        raise
-    except H5_ERRORS as exc:
-        raise CorruptArchiveError(
-            f"{where}: not a readable HDF5 file ({type(exc).__name__}: {exc})"
-        ) from None
+    with reading_h5(where):
+        f = h5py.File(p, "r")
+    with f:
+        stored = StoredWeights(size=p.stat().st_size)
+        findings = inspect_file(f, where, stored.bytes, limits, stored=stored)
+        with reading_h5(where):
+            attrs = f.attrs
+            has_config = "model_config" in attrs
+            size = attrs.get_id("model_config").get_storage_size() if has_config else 0
+        if size > limits.max_config_bytes:
+            raise limit_error(
+                f"{where}:model_config: {size} bytes, over the limit of {limits.max_config_bytes}",
+                "config-too-large",
+                "h5:/@model_config",
+                "MAX_CONFIG_BYTES",
+            )
+        with reading_h5(where):
+            raw = attrs["model_config"] if has_config else None
+            labels = {k: attrs[k] for k in ("keras_version", "backend") if k in attrs}
+    extra = {k: _label(v) for k, v in labels.items()}
     if raw is None:
         raise CorruptArchiveError(
             f"{where}: an HDF5 file without a model config (a weights-only file?)"

@@ -8,6 +8,8 @@ from .. import settings
 from ..errors import ConfigurationError, UnsafeArchiveError
 from ..findings import Finding, Severity
 
+__all__ = ["GiB", "Limits", "MiB", "limit_error"]
+
 MiB = 1024 * 1024
 GiB = 1024 * MiB
 #: The limits that are ratios rather than counts.

@@ -17,6 +17,31 @@ import zipfile
 import zlib
 from typing import Any
 
+from ..errors import CorruptArchiveError
+
+__all__ = [
+    "ZIP_ERRORS",
+    "MemberReader",
+    "StoredMember",
+    "member_crc",
+    "refuse_encrypted",
+    "stored_member",
+]
+
+#: What the zip library raises on a damaged file (the ``.keras`` zip, or an ``.npz``
+#: inside it); each becomes a CorruptArchiveError around calls into ``zipfile`` only.
+#: (An encrypted member, which zipfile reports with RuntimeError, is refused up front.)
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    OSError,
+    EOFError,
+    ValueError,
+    NotImplementedError,
+    zlib.error,
+    struct.error,
+    OverflowError,
+)
 LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
 LOCAL_HEADER_SIGNATURE = b"PK\x03\x04"
 
@@ -102,3 +127,9 @@ def member_crc(member: StoredMember) -> int:
         while n := reader.readinto(buffer):
             crc = zlib.crc32(memoryview(buffer)[:n], crc)
     return crc
+
+
+def refuse_encrypted(info: zipfile.ZipInfo, where: str) -> None:
+    """Keras writes no encrypted member; zipfile would only fail on one later."""
+    if info.flag_bits & 0x1:
+        raise CorruptArchiveError(f"{where}!{info.filename}: an encrypted member")

@@ -31,6 +31,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import BinaryIO, NamedTuple, TypeVar
 
+__all__ = ["ContentMemo", "T", "content_key", "unchanged"]
+
 T = TypeVar("T")
 
 #: The zip end-of-central-directory record: signature, then fixed fields (22 bytes).

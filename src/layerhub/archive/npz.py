@@ -11,19 +11,38 @@ and reports every array that holds objects, every member that is not an ``.npy``
 
 from __future__ import annotations
 
+import contextlib
 import math
 import zipfile
+from collections.abc import Iterator
 from typing import IO, Any
 
 from ..errors import CorruptArchiveError
 from ..findings import Finding, Severity
 from .layout import StoredWeights
+from .members import ZIP_ERRORS, refuse_encrypted
+
+__all__ = ["inspect_npz"]
 
 NPY_MAGIC = b"\x93NUMPY"
 #: The largest header NumPy itself accepts (``numpy.lib.format``'s default limit).
 MAX_HEADER_BYTES = 10_000
-#: What a damaged nested zip or header raises here.
-NPZ_ERRORS = (zipfile.BadZipFile, OSError, EOFError, ValueError, SyntaxError, MemoryError)
+#: What :func:`ast.literal_eval` raises on a header that is no Python literal (a
+#: ``MemoryError`` for an expression nested too deep for its parser).
+LITERAL_ERRORS = (SyntaxError, ValueError, TypeError, MemoryError, RecursionError)
+
+
+@contextlib.contextmanager
+def reading_npz(where: str) -> Iterator[None]:
+    """Around calls into ``zipfile`` and :func:`read_header` only: a damaged nested zip
+    or ``.npy`` header becomes a CorruptArchiveError; the same exceptions from the rest
+    of the inspection are bugs, and surface as such."""
+    try:
+        yield
+    except ZIP_ERRORS as exc:
+        raise CorruptArchiveError(
+            f"{where}: not a readable .npz ({type(exc).__name__}: {exc})"
+        ) from None
 
 
 def inspect_npz(
@@ -31,44 +50,44 @@ def inspect_npz(
 ) -> list[Finding]:
     """Hazards of the ``.npz`` in ``stream`` (seekable): pickled arrays, foreign members."""
     findings: list[Finding] = []
-    try:
-        with zipfile.ZipFile(stream) as npz:
-            for info in npz.infolist():
-                location = f"member:{member}:{info.filename}"
-                with npz.open(info) as entry:
-                    header = read_header(entry.read(12 + MAX_HEADER_BYTES))
-                if header is None:
-                    findings.append(
-                        Finding(
-                            "npz-not-array",
-                            Severity.HIGH,
-                            "a member that is not an .npy array (np.load returns its raw bytes)",
-                            location,
-                        )
+    with reading_npz(where):
+        npz = zipfile.ZipFile(stream)
+    with npz:
+        for info in npz.infolist():
+            location = f"member:{member}:{info.filename}"
+            refuse_encrypted(info, where)
+            with reading_npz(where), npz.open(info) as entry:
+                header = read_header(entry.read(12 + MAX_HEADER_BYTES))
+            if header is None:
+                findings.append(
+                    Finding(
+                        "npz-not-array",
+                        Severity.HIGH,
+                        "a member that is not an .npy array (np.load returns its raw bytes)",
+                        location,
                     )
-                    continue
-                descr, shape = header
-                if holds_objects(descr):
-                    findings.append(
-                        Finding(
-                            "npz-pickle",
-                            Severity.CRITICAL,
-                            f"an array of Python objects (dtype {descr!r}): its bytes are a "
-                            "pickle, which runs code when loaded with allow_pickle=True",
-                            location,
-                        )
+                )
+                continue
+            descr, shape = header
+            if holds_objects(descr):
+                findings.append(
+                    Finding(
+                        "npz-pickle",
+                        Severity.CRITICAL,
+                        f"an array of Python objects (dtype {descr!r}): its bytes are a "
+                        "pickle, which runs code when loaded with allow_pickle=True",
+                        location,
                     )
-                if stored is not None:
-                    stored.elements += math.prod(shape)
-    except NPZ_ERRORS as exc:
-        raise CorruptArchiveError(
-            f"{where}: not a readable .npz ({type(exc).__name__}: {exc})"
-        ) from None
+                )
+            if stored is not None:
+                stored.elements += math.prod(shape)
     return findings
 
 
 def read_header(head: bytes) -> tuple[Any, tuple[int, ...]] | None:
-    """``(descr, shape)`` of an ``.npy`` file starting with ``head``; None if not one."""
+    """``(descr, shape)`` of an ``.npy`` file starting with ``head``; None if not one.
+
+    A malformed header raises ``ValueError``, its only signal of a damaged file."""
     if not head.startswith(NPY_MAGIC) or len(head) < 10:
         return None
     major = head[6]
@@ -83,7 +102,10 @@ def read_header(head: bytes) -> tuple[Any, tuple[int, ...]] | None:
         raise ValueError("truncated or oversized .npy header")
     import ast  # here: only an .npz of weights is parsed with it
 
-    literal = ast.literal_eval(text.decode("latin1"))
+    try:
+        literal = ast.literal_eval(text.decode("latin1"))
+    except LITERAL_ERRORS as exc:
+        raise ValueError(f"an .npy header that is no Python literal ({exc!r})") from None
     if not isinstance(literal, dict) or "descr" not in literal:
         raise ValueError("an .npy header without descr")
     shape = literal.get("shape", ())

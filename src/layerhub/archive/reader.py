@@ -29,6 +29,8 @@ from .limits import Limits
 from .sources import is_hub
 from .zipped import read_zip
 
+__all__ = ["read_archive"]
+
 
 def read_archive(
     path: str | os.PathLike[str], limits: Limits | None = None, *, weights: bool = True

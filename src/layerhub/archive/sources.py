@@ -22,6 +22,8 @@ from pathlib import Path
 from ..errors import CorruptArchiveError
 from .layout import H5_SUFFIXES
 
+__all__ = ["HUB_PREFIX", "Source", "classify_source", "is_hub"]
+
 #: A Hugging Face Hub repository: ``hf://owner/name[@REVISION]``.
 HUB_PREFIX = "hf://"
 #: ``keras.src.utils.file_utils.is_remote_path``: gfile mounts and any URL scheme.

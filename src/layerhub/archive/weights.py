@@ -22,6 +22,8 @@ from ..errors import CorruptArchiveError
 from .layout import WEIGHTS_MEMBER
 from .sources import is_hub
 
+__all__ = ["Weight", "read_weights"]
+
 
 @dataclass(frozen=True)
 class Weight:
@@ -47,27 +49,33 @@ def read_weights(filepath: str | os.PathLike[str]) -> list[Weight]:
         from .hub import fetch
 
         path = fetch(location).path
+    found: list[tuple[str, Any]] = []
+
+    def visit(name: str, node: Any) -> None:
+        if isinstance(node, h5py.Dataset):
+            found.append((name, node))
+
+    # Only the calls into zipfile and h5py: the same exceptions from layerhub's own
+    # code are bugs, and surface as such.
     try:
         with open_weights(path) as source, h5py.File(source, "r") as f:
-            found: list[Weight] = []
-
-            def visit(name: str, node: Any) -> None:
-                if isinstance(node, h5py.Dataset):
-                    found.append(Weight(name, tuple(int(n) for n in node.shape), str(node.dtype)))
-
             f.visititems(visit)
-            return sorted(found, key=lambda w: natural_key(w.path))
+            weights = [
+                Weight(name, tuple(int(n) for n in node.shape), str(node.dtype))
+                for name, node in found
+            ]
     except CorruptArchiveError:
         raise
     except (OSError, ValueError, zipfile.BadZipFile) as exc:
         raise CorruptArchiveError(
             f"{location}: not a readable Keras weights file ({' '.join(str(exc).split())})"
         ) from None
+    return sorted(weights, key=lambda w: natural_key(w.path))
 
 
 def natural_key(path: str) -> list[tuple[int, int | str]]:
     """``vars/2`` before ``vars/10``: Keras numbers a layer's variables in creation order."""
-    return [(0, int(part)) if part.isdigit() else (1, part) for part in path.split("/")]
+    return [(0, int(part)) if part.isdecimal() else (1, part) for part in path.split("/")]
 
 
 @contextlib.contextmanager

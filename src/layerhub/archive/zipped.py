@@ -5,7 +5,8 @@ the central directory: member count, sizes, compression ratios and overlapping m
 (the trick of non-recursive zip bombs); then member names (traversal, absolute
 paths, backslashes, duplicates, members outside the Keras layout) and entry types
 (symbolic and hard links, devices); then the weights (HDF5 hazards, pickled ``.npz``).
-Only the exceptions the zip library raises on a damaged file (:data:`ZIP_ERRORS`) become a
+Only the exceptions the zip library raises on a damaged file
+(:data:`~layerhub.archive.members.ZIP_ERRORS`) become a
 :class:`~layerhub.errors.CorruptArchiveError`; anything else is a bug and surfaces as one.
 """
 
@@ -17,7 +18,6 @@ import itertools
 import stat
 import struct
 import zipfile
-import zlib
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, TypeVar
@@ -39,22 +39,11 @@ from .layout import (
     StoredWeights,
 )
 from .limits import Limits, limit_error
-from .members import MemberReader, stored_member
+from .members import ZIP_ERRORS, MemberReader, refuse_encrypted, stored_member
 from .npz import inspect_npz
 
-#: What the zip library raises on a damaged file; each becomes a CorruptArchiveError.
-#: (An encrypted member, which zipfile reports with RuntimeError, is refused up front.)
-ZIP_ERRORS = (
-    zipfile.BadZipFile,
-    zipfile.LargeZipFile,
-    OSError,
-    EOFError,
-    ValueError,
-    NotImplementedError,
-    zlib.error,
-    struct.error,
-    OverflowError,
-)
+__all__ = ["T", "inspect_zipped_h5", "member_name_findings", "read_zip", "zip_io"]
+
 #: Fixed part of a zip local file header, before the name and the extra field.
 LOCAL_HEADER_BYTES = 30
 
@@ -246,9 +235,8 @@ def read_zip(p: Path, limits: Limits) -> ModelArchive:
             stored = StoredWeights(size=info.file_size)
             refuse_encrypted(info, where)
             with zip_io(where, zf.open, info) as stream:
-                findings += inspect_npz(
-                    SeekableCopy(stream), f"{where}!{info.filename}", info.filename, stored
-                )
+                copy = zip_io(where, SeekableCopy, stream)
+            findings += inspect_npz(copy, f"{where}!{info.filename}", info.filename, stored)
     return ModelArchive(str(p), "keras", config, metadata, manifest, tuple(findings), stored)
 
 
@@ -308,12 +296,6 @@ class SeekableCopy(io.BytesIO):
 
     def __init__(self, stream: IO[bytes]) -> None:
         super().__init__(stream.read())
-
-
-def refuse_encrypted(info: zipfile.ZipInfo, where: str) -> None:
-    """Keras writes no encrypted member; zipfile would only fail on one later."""
-    if info.flag_bits & 0x1:
-        raise CorruptArchiveError(f"{where}!{info.filename}: an encrypted member")
 
 
 def inspect_zipped_h5(

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..errors import CheckFailure, CheckSkipped
+from ..errors import CheckFailure
 from ..lazy import attach
+from ..signals import CheckSkipped
 from .results import Result
 
 __all__ = [

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from .subject import Subject
 
+__all__ = ["check_imports", "check_registered_name"]
+
 
 def check_imports(subject: Subject) -> None:
     """The registered target imports (``module:attribute`` resolves)."""

@@ -11,14 +11,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..errors import CheckConfigError, CheckFailure, CheckSkipped
+from ..errors import CheckConfigError, CheckFailure
 from ..names import normalize_name
 from ..plugins.discovery import Discovery, get_discovery
+from ..signals import CheckSkipped
 from .results import FAILED, PASSED, SKIPPED, XFAILED, XPASSED, Result
 from .subject import Subject
 
 if TYPE_CHECKING:
     from .catalog import Check
+
+__all__ = ["Case", "build_cases", "select_subjects"]
 
 #: ``{"Acme>Block": {"config_round_trip": "why it fails for now"}}``
 ExpectedFailures = Mapping[str, Mapping[str, str]]
@@ -26,7 +29,10 @@ ExpectedFailures = Mapping[str, Mapping[str, str]]
 
 @dataclass(eq=False)
 class Case:
-    """One check on one object. Calling it (in a pytest test) passes, fails or skips."""
+    """One check on one object. Calling it (in a pytest test) passes, fails or skips.
+
+    Added in version 0.1.0.
+    """
 
     subject: Subject
     check: Check
@@ -96,6 +102,8 @@ def select_subjects(
 
     A name that matches no installed plugin, or a plugin that failed to load, is a
     :class:`~layerhub.errors.CheckConfigError`: checking nothing must not pass.
+
+    Added in version 0.1.0.
     """
     discovery = discovery or get_discovery()
     wanted = {normalize_name(p) for p in plugins}
@@ -140,7 +148,10 @@ def build_cases(
     checks: Sequence[str] = (),
     strict: bool = False,
 ) -> list[Case]:
-    """Every applicable (object, check) case, sharing one fresh-process batch."""
+    """Every applicable (object, check) case, sharing one fresh-process batch.
+
+    Added in version 0.1.0.
+    """
     from .catalog import BY_NAME, applicable
     from .fresh import share
 

@@ -17,6 +17,8 @@ from .fresh import check_save_load, check_weights
 from .layer import check_layer_call
 from .subject import Subject
 
+__all__ = ["BY_NAME", "CHECKS", "Check", "applicable"]
+
 ALL = frozenset({*kinds.KINDS, kinds.UNKNOWN})
 
 
@@ -41,6 +43,10 @@ CHECKS: tuple[Check, ...] = (
     Check("save_load", check_save_load, frozenset(kinds.KINDS), fresh=True),
     Check("weights", check_weights, kinds.CALLABLE_LAYERS, fresh=True),
 )
+"""Every check, in the order they run, each with the object kinds it applies to.
+
+Added in version 0.1.0.
+"""
 BY_NAME = {check.name: check for check in CHECKS}
 
 

@@ -21,6 +21,8 @@ from ..kerasio.loading import load_model
 from .config import brief
 from .probe import outputs, weight_shapes
 
+__all__ = ["compute", "main"]
+
 
 def compute(item: dict[str, Any]) -> dict[str, Any]:
     # The schema is the ``schema`` check's business: a config that breaks it must fail

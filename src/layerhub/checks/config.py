@@ -8,11 +8,23 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from ..errors import CheckFailure, CheckSkipped
+from ..errors import CheckFailure
 from ..pointer import child
+from ..signals import CheckSkipped
 from . import kinds
 from .schema import schema_errors
 from .subject import Subject
+
+__all__ = [
+    "brief",
+    "check_config_json",
+    "check_config_round_trip",
+    "check_schema",
+    "check_serialization_round_trip",
+    "first_difference",
+    "get_config",
+    "strict_json_problems",
+]
 
 JSON_SCALARS = (str, int, float, bool, type(None))
 

@@ -21,11 +21,14 @@ from typing import Any
 import numpy as np
 
 from .. import child
-from ..errors import CheckFailure, CheckSkipped, ChildFailed
+from ..errors import CheckFailure
+from ..signals import CheckSkipped, ChildFailed
 from . import kinds
 from .config import brief
 from .probe import build_probe, prepare_training, reference, weight_shapes
 from .subject import Subject, default_input_misfit
+
+__all__ = ["Saved", "check_save_load", "check_weights", "share", "waits_for_batch"]
 
 RTOL = 1e-5
 ATOL = 1e-6

@@ -5,6 +5,23 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+__all__ = [
+    "CALLABLE_LAYERS",
+    "CONFIGURABLE",
+    "CONSTRAINT",
+    "FUNCTION",
+    "INITIALIZER",
+    "KINDS",
+    "LOSS",
+    "METRIC",
+    "MODEL",
+    "OPTIMIZER",
+    "REGULARIZER",
+    "SCHEDULE",
+    "UNKNOWN",
+    "function_role",
+]
+
 LAYER = "layer"
 MODEL = "model"
 FUNCTION = "function"

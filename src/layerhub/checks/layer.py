@@ -5,6 +5,8 @@ from __future__ import annotations
 from ..errors import CheckFailure
 from .subject import Subject, default_input_misfit
 
+__all__ = ["check_layer_call"]
+
 
 def check_layer_call(subject: Subject) -> None:
     """A layer or model builds and calls on the example input its plugin gives."""

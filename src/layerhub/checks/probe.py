@@ -18,6 +18,16 @@ import numpy as np
 from . import kinds
 from .subject import Subject
 
+__all__ = [
+    "Probe",
+    "build_probe",
+    "flat",
+    "outputs",
+    "prepare_training",
+    "reference",
+    "weight_shapes",
+]
+
 SEED = 0
 
 

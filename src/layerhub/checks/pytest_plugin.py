@@ -21,6 +21,13 @@ import pytest
 
 from .cases import Case
 
+__all__ = [
+    "layerhub_case",
+    "parametrize_with_checks",
+    "pytest_collection_modifyitems",
+    "pytest_configure",
+]
+
 MARKER = "layerhub_check"
 
 
@@ -76,6 +83,8 @@ def parametrize_with_checks(
     ``expected_failures`` maps an object's registered name to ``{check: reason}``; those
     cases are marked ``xfail`` with the reason. ``strict=True`` is ``--layerhub-strict``
     for these cases. Test ids read ``"Package>Name:check"``.
+
+    Added in version 0.1.0.
     """
     from .cases import build_cases, select_subjects
 

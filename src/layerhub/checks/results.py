@@ -2,7 +2,7 @@
 
 A check function returns normally when the object conforms, raises
 :class:`~layerhub.errors.CheckFailure` with a message saying what is wrong and how to
-fix it, or :class:`~layerhub.errors.CheckSkipped` when the check cannot apply (no schema
+fix it, or :class:`~layerhub.signals.CheckSkipped` when the check cannot apply (no schema
 declared, no example given). Nothing here imports keras.
 """
 
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from typing import Any
+
+__all__ = ["FAILED", "PASSED", "SKIPPED", "XFAILED", "XPASSED", "Result"]
 
 PASSED = "passed"
 FAILED = "failed"
@@ -20,7 +22,10 @@ XPASSED = "xpassed"
 
 @dataclass(frozen=True)
 class Result:
-    """One check's outcome for one registered object."""
+    """One check's outcome for one registered object.
+
+    Added in version 0.1.0.
+    """
 
     object: str
     check: str

@@ -11,11 +11,16 @@ from collections.abc import Callable, Sequence
 from .cases import Case
 from .results import Result
 
+__all__ = ["Progress", "run_cases", "summary"]
+
 Progress = Callable[[int, int, Case], None]
 
 
 def run_cases(cases: Sequence[Case], progress: Progress | None = None) -> list[Result]:
-    """Run every case; ``progress(done, total, case)`` is called before each one."""
+    """Run every case; ``progress(done, total, case)`` is called before each one.
+
+    Added in version 0.1.0.
+    """
     ordered = sorted(cases, key=lambda c: c.check.fresh)
     results: dict[int, Result] = {}
     for done, case in enumerate(ordered):

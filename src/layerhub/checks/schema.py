@@ -14,6 +14,8 @@ from ..plugins.registry import Entry
 from ..schemas.plugin import checked_schema
 from ..schemas.violations import find_violations, located, new_validator
 
+__all__ = ["schema_errors"]
+
 
 def schema_errors(entry: Entry, config: Any) -> list[str]:
     """One line per violation, each with the JSON pointer of the offending value."""

@@ -16,10 +16,13 @@ import inspect
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import CheckFailure, CheckSkipped, PluginError
+from ..errors import CheckFailure, PluginError
 from ..kerasio.introspect import kind_of
 from ..plugins.registry import Entry, import_target
+from ..signals import CheckSkipped
 from . import kinds
+
+__all__ = ["Subject", "default_input_misfit"]
 
 #: The input a layer without an example is called on: ``(batch, features)`` float32.
 DEFAULT_INPUT_SHAPE = (2, 4)

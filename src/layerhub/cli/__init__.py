@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from .. import settings
 from ..errors import LayerhubError
 
+__all__ = ["build_parser", "main", "one_line", "version"]
+
 
 def command_modules(command: str | None = None) -> list:
     """The ``cli/*_cmd.py`` modules; each defines ``register(subparsers)``.

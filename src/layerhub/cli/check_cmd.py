@@ -13,6 +13,8 @@ from typing import Any
 from ..checks.fresh import waits_for_batch
 from .output import emit_json, table
 
+__all__ = ["register", "run"]
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(

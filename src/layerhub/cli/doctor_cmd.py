@@ -12,6 +12,8 @@ from ..findings import Severity
 from ..plugins.doctor import diagnose
 from .output import emit_json
 
+__all__ = ["register", "run"]
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(

@@ -14,6 +14,8 @@ from pathlib import Path
 from ..kerasio.export import FORMATS, export_model
 from .output import emit_json
 
+__all__ = ["register", "run"]
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("export", help="export a saved model for serving (plugins resolved)")

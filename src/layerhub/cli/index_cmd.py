@@ -8,6 +8,8 @@ from pathlib import Path
 
 from .output import emit_json, table
 
+__all__ = ["register"]
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("index", help="build a package index of plugin wheels")

@@ -11,6 +11,8 @@ import argparse
 from ..archive.weights import read_weights
 from .output import emit_json, table
 
+__all__ = ["register", "run"]
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(

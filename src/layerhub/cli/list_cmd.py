@@ -8,6 +8,8 @@ from typing import Any
 from ..plugins.discovery import get_discovery
 from .output import emit_json, table
 
+__all__ = ["register", "report", "run"]
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("list", help="list installed plugins and the names they provide")

@@ -7,6 +7,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+__all__ = ["emit_json", "table"]
+
 
 def emit_json(data: Any) -> None:
     json.dump(data, sys.stdout, indent=2, sort_keys=False)

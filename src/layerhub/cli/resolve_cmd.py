@@ -14,6 +14,8 @@ import sys
 
 from .output import emit_json
 
+__all__ = ["register", "run"]
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("resolve", help="print (or install) the packages a model file needs")

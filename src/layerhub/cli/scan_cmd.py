@@ -18,6 +18,8 @@ from ..plugins.allowlist import AllowList
 from ..safety.scan import ScanReport, scan_file
 from .output import emit_json
 
+__all__ = ["register", "run"]
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(

@@ -19,6 +19,8 @@ from ..errors import SchemaError
 from ..plugins.discovery import get_registry
 from .output import emit_json, table
 
+__all__ = ["register"]
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("schema", help="write and check plugin schemas")

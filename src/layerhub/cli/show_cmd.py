@@ -8,6 +8,8 @@ import argparse
 
 from .output import emit_json
 
+__all__ = ["register", "run"]
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("show", help="details of one registered name")

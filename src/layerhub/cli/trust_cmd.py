@@ -7,6 +7,8 @@ import argparse
 
 from .output import emit_json
 
+__all__ = ["register"]
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     trust = sub.add_parser(

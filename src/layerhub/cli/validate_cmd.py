@@ -24,6 +24,8 @@ from ..schemas.shipped import CONFIG_SCHEMA, MANIFEST_SCHEMA, METADATA_SCHEMA
 from ..schemas.violations import check_document
 from .output import emit_json
 
+__all__ = ["register", "run"]
+
 #: What each format calls the parts layerhub validates (``.h5`` keeps them in attributes).
 MEMBERS = {"h5": ("model_config", "attributes")}
 DEFAULT_MEMBERS = ("config.json", "metadata.json")

@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 import sys
 
+__all__ = ["read"]
+
 
 def read(path: str) -> bytes:
     """The bytes of ``path`` (``"data/keras_builtins.json"``) inside the layerhub package."""

@@ -11,3 +11,5 @@
 Nothing here imports keras or a distribution's code (``layerhub trust`` imports it in a
 child process). Publishing a site of wheels is :mod:`layerhub.publish`.
 """
+
+__all__ = []

@@ -24,6 +24,19 @@ from ..errors import IndexFormatError, IndexUnavailableError
 from ..names import normalize_name
 from ..version import __version__
 
+__all__ = [
+    "EMPTY",
+    "FORMAT",
+    "INDEX_FILENAME",
+    "Index",
+    "check_index",
+    "configured",
+    "curated_index",
+    "document",
+    "fetch",
+    "load",
+]
+
 FORMAT = 1
 INDEX_FILENAME = "layerhub-index.json"
 MAX_INDEX_BYTES = 64 * 1024 * 1024

@@ -19,6 +19,16 @@ from .trusted import trusted
 if TYPE_CHECKING:
     import importlib_metadata
 
+__all__ = [
+    "CURATED",
+    "TRUSTED",
+    "IndexedDistribution",
+    "identity",
+    "indexed_distributions",
+    "installed_distribution",
+    "module_provider",
+]
+
 TRUSTED = "trusted"
 CURATED = "curated"
 

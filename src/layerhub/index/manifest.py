@@ -19,6 +19,8 @@ from ..errors import CorruptArchiveError, ProvenanceWarning
 from ..schemas.shipped import MANIFEST_SCHEMA
 from ..schemas.violations import require_valid
 
+__all__ = ["FORMAT", "check_manifest", "major", "recorded_requirements"]
+
 FORMAT = 1
 
 

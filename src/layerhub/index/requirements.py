@@ -12,6 +12,8 @@ from .installed import installed_distribution
 from .manifest import recorded_requirements
 from .trusted import trusted
 
+__all__ = ["Hint", "defines", "hints_for", "index_hint", "requirements_for"]
+
 
 class Hint(NamedTuple):
     """What to install for one name (``None`` when the indexes cannot tell which of

@@ -18,9 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from .. import settings
-from ..errors import ChildFailed, IndexFormatError, PluginWarning, TrustError
+from ..errors import IndexFormatError, PluginWarning, TrustError
 from ..names import normalize_name
+from ..signals import ChildFailed
 from .document import EMPTY, Index, check_index, document
+
+__all__ = ["introspect_in_child", "save", "store_path", "trust", "trusted", "untrust"]
 
 STORE_NAME = "trusted.json"
 #: The module whose ``python -m`` run introspects distributions (it imports keras).

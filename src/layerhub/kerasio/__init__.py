@@ -16,3 +16,5 @@ With the conformance suite (:mod:`layerhub.checks`), this is the only package th
 imports keras, and it does so inside the functions that need it: importing a module
 here imports neither keras nor tensorflow.
 """
+
+__all__ = []

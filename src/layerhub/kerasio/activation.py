@@ -23,19 +23,27 @@ import threading
 import warnings
 from typing import Any
 
+__all__ = ["activate", "deactivate"]
+
 _lock = threading.Lock()
 
 
 def activate() -> None:
     """Route Keras's public loaders through layerhub in this process, until
-    :func:`deactivate`. Calling it again does nothing. Imports keras."""
+    :func:`deactivate`. Calling it again does nothing. Imports keras.
+
+    Added in version 0.1.0.
+    """
     from . import keras_own, loading
 
     keras_own.install(loading.load_model, loading.model_from_json, plugin_object)
 
 
 def deactivate() -> None:
-    """Give Keras back its own loaders and registry lookup."""
+    """Give Keras back its own loaders and registry lookup.
+
+    Added in version 0.1.0.
+    """
     from . import keras_own
 
     keras_own.uninstall()

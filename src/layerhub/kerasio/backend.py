@@ -13,6 +13,8 @@ from typing import Any
 
 from ..errors import MissingDependencyError
 
+__all__ = ["import_keras"]
+
 #: Keras backend module -> the layerhub extra that installs it.
 BACKEND_EXTRAS = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
 

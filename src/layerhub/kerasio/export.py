@@ -16,6 +16,8 @@ from typing import Any
 from ..errors import ExportError, MissingDependencyError
 from .loading import load_model
 
+__all__ = ["FORMATS", "export_model"]
+
 #: export format -> (module it needs, what to pip-install). Keras names the formats.
 #: TensorFlow is an extra of layerhub's (``pip install layerhub`` leaves it out).
 FORMATS = {

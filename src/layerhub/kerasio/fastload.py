@@ -58,6 +58,8 @@ from .keras_own import keras_load_model
 from .skipsets import cached_skipsets
 from .unbuilt_optimizer import optimizer_as_saved
 
+__all__ = ["MIN_DEFERRED_SIZE", "TESTED_KERAS", "fast_load_model", "random_state", "stored_weights"]
+
 logger = logging.getLogger(__name__)
 
 #: Keras versions the fast path is tested against: ``[low, high)`` as (major, minor).

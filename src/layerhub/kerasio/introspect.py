@@ -29,6 +29,8 @@ import importlib_metadata
 from ..child import reply
 from ..plugins.describe import kind_of, summary_of
 
+__all__ = ["main", "registrations"]
+
 
 def module_names(dist: importlib_metadata.Distribution) -> list[str]:
     """Every importable module of ``dist``, parents first, from its installed file list.

@@ -37,6 +37,17 @@ import zipfile
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
+__all__ = [
+    "install",
+    "keras_load_model",
+    "keras_model_from_json",
+    "keras_own",
+    "patched_while_used",
+    "translate_training_config",
+    "uninstall",
+    "unpatched",
+]
+
 _lock = threading.RLock()
 _patched: dict[tuple[Any, str], Any] = {}
 #: ``(owner, name)`` -> ``[users, Keras's own attribute, whether owner itself held it]``.

@@ -49,6 +49,16 @@ from .keras_own import keras_load_model, keras_model_from_json
 from .precedence import Precedence
 from .provenance import remember_source
 
+__all__ = [
+    "MESSAGE_LIMIT",
+    "analyse",
+    "changed",
+    "load_model",
+    "model_from_json",
+    "scope",
+    "shorten_dumps",
+]
+
 
 def load_model(
     filepath: str | os.PathLike[str],
@@ -81,6 +91,8 @@ def load_model(
     plugin object in :func:`scope`, and only with ``safe_mode=False``: layerhub cannot
     analyse them first. ``fast`` skips initializing weights the archive overwrites
     (:mod:`layerhub.kerasio.fastload`); ``fast=False`` is Keras's own load, unchanged.
+
+    Added in version 0.1.0.
     """
     source = classify_source(filepath)
     if source is Source.KERAS_ONLY:
@@ -210,6 +222,8 @@ def model_from_json(json_string: str, custom_objects: Mapping[str, Any] | None =
     reports everything missing at once. User ``custom_objects`` (and an enclosing
     ``custom_object_scope``) win over plugins. Malformed JSON raises
     :class:`~layerhub.CorruptArchiveError`, a ``ValueError`` like Keras's.
+
+    Added in version 0.1.0.
     """
     text = json_string.encode() if isinstance(json_string, str) else json_string
     config = parse_config(text, "model JSON")
@@ -231,6 +245,8 @@ def scope(custom_objects: Mapping[str, Any] | None = None) -> Iterator[dict[str,
     fails to import is skipped with a :class:`~layerhub.PluginWarning`. Objects the
     user registered with Keras and ``custom_objects`` win over plugins. Thread-local,
     like Keras's own scopes.
+
+    Added in version 0.1.0.
     """
     import keras  # noqa: F401 -- what the user registered is known once keras is imported
 

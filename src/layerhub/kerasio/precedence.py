@@ -24,6 +24,8 @@ from typing import Any
 
 from ..plugins.registry import Registry
 
+__all__ = ["Precedence"]
+
 
 class Precedence:
     """The user's objects for one deserialization, and how plugin objects join them.

@@ -26,6 +26,8 @@ from ..plugins.registry import Entry
 from ..references.walk import custom_references
 from ..version import __version__
 
+__all__ = ["add_manifest", "manifest_for", "record", "remember_source", "source_of"]
+
 #: model -> where ``load_model`` got it (the manifest's ``source``), for as long as it lives.
 SOURCES: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
 

@@ -32,6 +32,8 @@ from .provenance import add_manifest, manifest_for, source_of
 if TYPE_CHECKING:
     from ..archive.hub import HubSource
 
+__all__ = ["save_model"]
+
 
 def save_model(
     model: Any,
@@ -47,6 +49,8 @@ def save_model(
     schema: a :class:`~layerhub.SchemaViolationError` leaves any previous file untouched
     (``validate=False`` skips the check). ``"hf://owner/name[@BRANCH]"`` pushes to the
     Hugging Face Hub (:func:`push_model`).
+
+    Added in version 0.1.0.
     """
     if is_hub(filepath):
         push_model(model, filepath, validate=validate, **kwargs)

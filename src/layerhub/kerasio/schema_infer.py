@@ -24,6 +24,8 @@ from ..errors import SchemaError
 from ..plugins.registry import USER_PROVIDER, check_target, import_target
 from ..schemas.shipped import DIALECT, ENVELOPE_SCHEMA, SHIPPED_BASE
 
+__all__ = ["ENVELOPE", "infer", "registered_name"]
+
 ENVELOPE_REF = SHIPPED_BASE + ENVELOPE_SCHEMA
 #: JSON Schema type names of Python types (``bool`` before ``int``: it is a subclass).
 PYTHON_TYPES: tuple[tuple[type, str], ...] = (

@@ -20,6 +20,8 @@ from typing import Any
 
 from .keras_own import patched_while_used, unpatched
 
+__all__ = ["cached_skipsets"]
+
 _sets: dict[str, Any] = {}
 
 

@@ -24,6 +24,8 @@ from typing import Any
 
 from .keras_own import patched_while_used, unpatched
 
+__all__ = ["optimizer_as_saved"]
+
 _local = threading.local()
 
 

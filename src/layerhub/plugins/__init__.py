@@ -12,3 +12,5 @@
 
 Importing any of it imports neither keras nor a plugin's targets.
 """
+
+__all__ = []

@@ -30,6 +30,8 @@ from .. import settings
 from ..errors import ConfigurationError
 from ..names import normalize_name
 
+__all__ = ["AllowList"]
+
 FILE_VAR = settings.ALLOWLIST_FILE
 TABLE = "allowlist"
 #: The packages Keras 3's ``serialization_lib`` imports by module name.

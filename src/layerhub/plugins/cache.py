@@ -40,6 +40,8 @@ from typing import Any, NamedTuple
 from .. import settings
 from ..version import __version__
 
+__all__ = ["FORMAT", "DiscoveryCache", "Point", "environment", "fresh"]
+
 FORMAT = 2
 
 Stamp = list[int] | None

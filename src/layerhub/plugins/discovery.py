@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     import importlib_metadata
     import pluggy
 
+__all__ = ["Discovery", "DiscoveryRun", "discover", "get_discovery", "get_registry", "reset"]
+
 
 class PluginInfo(NamedTuple):
     """What discovery found for one entry point: ``status`` is ok, disabled or failed."""
@@ -290,7 +292,10 @@ def get_discovery() -> Discovery:
 
 
 def get_registry() -> Registry:
-    """The process-wide registry of every installed, enabled plugin."""
+    """The process-wide registry of every installed, enabled plugin.
+
+    Added in version 0.1.0.
+    """
     return get_discovery().registry
 
 

@@ -38,6 +38,8 @@ from .allowlist import AllowList
 from .discovery import Discovery, discover
 from .registry import Entry
 
+__all__ = ["diagnose"]
+
 
 def diagnose() -> tuple[Discovery, list[Finding]]:
     """Run a fresh discovery and check everything it found."""

@@ -23,6 +23,11 @@ PROJECT_NAME = "layerhub"
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+"""Marks a plugin's ``layerhub_register`` implementation (also ``layerhub.hookimpl``);
+pluggy's options (``tryfirst``, ``trylast``, ``wrapper``, ``specname``) apply.
+
+Added in version 0.1.0.
+"""
 
 
 @hookspec
@@ -37,4 +42,6 @@ def layerhub_register(registry: PluginRegistrar) -> None:
     conformance checks (docs/conformance.md); ``estimate`` a ``"module:function"``
     counting the weights an object's config creates (docs/security.md). The hook must
     not import keras: targets, examples and estimates are imported only when needed.
+
+    Added in version 0.1.0.
     """

@@ -19,6 +19,8 @@ import pluggy
 
 from . import hookspecs
 
+__all__ = ["PluginManager"]
+
 #: What ``_static_hook_attr`` accepts as a hook; anything else is skipped.
 HOOKABLE = (types.FunctionType, types.MethodType, staticmethod, classmethod)
 _ABSENT = object()

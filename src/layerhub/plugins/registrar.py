@@ -18,9 +18,14 @@ from ..references.keras_names import shadows_builtin
 from ..schemas.refs import SchemaRef, ref_problem
 from .registry import Entry, Provider, check_target
 
+__all__ = ["PluginRegistrar"]
+
 
 class PluginRegistrar:
-    """What a plugin's ``layerhub_register`` hook receives: ``add`` for one provider."""
+    """What a plugin's ``layerhub_register`` hook receives: ``add`` for one provider.
+
+    Added in version 0.1.0.
+    """
 
     def __init__(self, provider: Provider) -> None:
         self.provider = provider

@@ -17,6 +17,17 @@ from ..errors import PluginError
 from ..names import normalize_name
 from ..schemas.refs import SchemaRef
 
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "USER_PROVIDER",
+    "Entry",
+    "Provider",
+    "ProviderSource",
+    "Registry",
+    "check_target",
+    "import_target",
+]
+
 #: The entry-point group plugins announce themselves in (re-exported by hookspecs; kept
 #: here so that discovery can list entry points without importing pluggy).
 ENTRY_POINT_GROUP = "layerhub"
@@ -64,6 +75,8 @@ class Entry:
 
     A plain class (registries hold thousands, and layerhub's start-up time matters):
     compared by identity, and weakly referenceable for the schema cache.
+
+    Added in version 0.1.0.
     """
 
     __slots__ = (
@@ -189,6 +202,8 @@ class Registry:
     maps (no entry point: nobody declared the name for layerhub) are never picked
     alphabetically: a trusted one wins over curated ones, ``prefer`` decides, and
     otherwise the name is ambiguous, left out, and :meth:`resolve` names every claimant.
+
+    Added in version 0.1.0.
     """
 
     def __init__(self, entries: Iterable[Entry] = (), prefer: Iterable[str] = ()) -> None:

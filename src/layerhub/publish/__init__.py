@@ -5,3 +5,5 @@ layerhub index.
 - :mod:`.wheelnames`: the names a wheel provides, read by running its hook in a child
   process without installing it and without keras.
 """
+
+__all__ = []

@@ -31,6 +31,8 @@ from ..index.document import INDEX_FILENAME, curated_index, document
 from ..names import normalize_name
 from .wheelnames import wheel_names
 
+__all__ = ["PAGE", "build", "sha256"]
+
 PAGE = """<!DOCTYPE html>
 <html>
   <head><meta name="pypi:repository-version" content="1.0"><title>{title}</title></head>

@@ -27,10 +27,13 @@ from typing import Any
 import importlib_metadata
 
 from .. import child, settings
-from ..errors import ChildFailed, IndexBuildError
+from ..errors import IndexBuildError
 from ..plugins.discovery import discover
 from ..plugins.registry import ENTRY_POINT_GROUP, Provider
 from ..schemas.refs import schema_sha256
+from ..signals import ChildFailed
+
+__all__ = ["wheel_names"]
 
 BLOCKED = frozenset({"keras", "tensorflow", "jax", "torch"})
 

@@ -6,3 +6,5 @@
 
 Nothing here imports keras; it depends on layerhub's foundation modules only.
 """
+
+__all__ = []

@@ -18,6 +18,21 @@ from typing import NamedTuple
 
 from .. import data
 
+__all__ = [
+    "FunctionVerdict",
+    "builtin_names",
+    "is_keras_module",
+    "is_non_modeling",
+    "judge_function",
+    "keras_functions",
+    "keras_libraries",
+    "keras_library",
+    "library_distribution",
+    "library_installed",
+    "non_modeling_apis",
+    "shadows_builtin",
+]
+
 
 @functools.cache
 def builtin_names() -> frozenset[str]:

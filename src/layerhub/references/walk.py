@@ -17,6 +17,17 @@ from typing import Any, NamedTuple
 from ..pointer import pointer
 from .keras_names import builtin_names, is_keras_module
 
+__all__ = [
+    "CONTAINERS",
+    "ENVELOPE",
+    "Reference",
+    "custom_references",
+    "inside",
+    "may_refer",
+    "pointer_at",
+    "walk",
+]
+
 #: Placeholders Keras writes for values that are not objects to look up.
 SPECIAL_CLASS_NAMES = frozenset(
     {

@@ -9,3 +9,5 @@
 
 Nothing here imports keras, nor any module a file names.
 """
+
+__all__ = []

@@ -32,6 +32,8 @@ from ..plugins.registry import Registry
 from ..references.walk import Reference, walk
 from .scan import analyze, schema_violations
 
+__all__ = ["check_archive", "refuses"]
+
 #: Findings of at least this severity are refused under ``safe_mode=True``.
 REFUSE_AT = Severity.HIGH
 #: Findings refused whatever ``safe_mode`` says.

@@ -54,6 +54,8 @@ from ..references.keras_names import (
 from ..references.walk import Reference, walk
 from .budget import budget_findings
 
+__all__ = ["ScanReport", "analyze", "scan_file", "schema_violations"]
+
 #: Layers that read a file named in their config when they are built.
 VOCABULARY_LAYERS = frozenset({"StringLookup", "IntegerLookup", "TextVectorization"})
 #: Layers whose config makes Keras run code from outside the file's config.

@@ -12,3 +12,5 @@ Nothing here imports keras, nor (until a schema is first needed) jsonschema or
 jsonschema_rs. It knows registry entries only by what they hold (a name, a schema and
 who provides it), so the registry can depend on it and not the other way round.
 """
+
+__all__ = []

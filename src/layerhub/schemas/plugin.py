@@ -45,6 +45,17 @@ if TYPE_CHECKING:
 
     from ..references.walk import Reference
 
+__all__ = [
+    "Unchecked",
+    "check_references",
+    "checked_schema",
+    "compiled",
+    "config_of",
+    "raise_for_violations",
+    "schema_document_problem",
+    "schema_problem",
+]
+
 
 class SchemaOwner(Protocol):
     """What this package needs of a registry entry: its name, its schema, and who

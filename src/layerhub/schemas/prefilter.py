@@ -45,6 +45,17 @@ from .shipped import (
 if TYPE_CHECKING:
     import jsonschema_rs
 
+__all__ = [
+    "Prefilter",
+    "debug",
+    "is_json",
+    "prefilter",
+    "references",
+    "refuse",
+    "schema_accepted",
+    "shipped_rs_registry",
+]
+
 
 def debug(message: str, *args: object) -> None:
     """Log at debug level; :mod:`logging` is imported only when there is something to say

@@ -15,6 +15,8 @@ from typing import Any
 
 from ..errors import SchemaError
 
+__all__ = ["SchemaRef", "load_schema", "ref_problem", "schema_sha256"]
+
 #: A schema is a JSON Schema dict, or ``"package:relative/path.json"`` naming a JSON file
 #: shipped inside a Python package (read with :mod:`importlib.resources`).
 SchemaRef = Mapping[str, Any] | str

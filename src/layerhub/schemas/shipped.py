@@ -21,12 +21,34 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from .. import data
-from ..errors import UnresolvableReference
 from ..pointer import pointer
 from ..pointer import resolve as at_pointer
+from ..signals import UnresolvableReference
 
 if TYPE_CHECKING:
     from referencing import Registry as SchemaRegistry
+
+__all__ = [
+    "CONFIG_SCHEMA",
+    "DATA_KEYWORDS",
+    "DIALECT",
+    "ENVELOPE_SCHEMA",
+    "INDEX_SCHEMA",
+    "MANIFEST_SCHEMA",
+    "METADATA_SCHEMA",
+    "META_SCHEMA",
+    "MISSING",
+    "REF_KEYWORDS",
+    "SHIPPED_BASE",
+    "SHIPPED_NAMES",
+    "Path",
+    "dicts",
+    "first_unresolvable",
+    "resolve",
+    "shipped",
+    "shipped_registry",
+    "tokens",
+]
 
 #: Where layerhub's shipped schemas live, as ``$id`` prefix.
 SHIPPED_BASE = "https://layerhub.dev/schemas/"

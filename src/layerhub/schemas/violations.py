@@ -22,6 +22,17 @@ if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
     from jsonschema.protocols import Validator
 
+__all__ = [
+    "SHOWN",
+    "check_document",
+    "find_violations",
+    "located",
+    "new_validator",
+    "require_valid",
+    "shorten",
+    "split",
+]
+
 #: How much of a value or message a one-line description shows.
 SHORT = 160
 

@@ -1,0 +1,3 @@
+from tcn.tcn import TCN
+
+__all__ = ["TCN"]
