@@ -55,7 +55,7 @@ test: $(STAMP)
 # minute on two cores; the plugin wheels it installs are kept in build/test-wheels/.
 test-fast: $(STAMP)
 	$(PIP) uninstall -y layerhub-seed 2>/dev/null || true
-	$(PY) -m pytest -m "not slow" -n 2 -q -p no:cacheprovider
+	$(PY) -m pytest -m "not slow" -n 2 --dist loadfile -q -p no:cacheprovider
 
 docs: $(STAMP)
 	$(PY) -m mkdocs build --strict
