@@ -6,7 +6,6 @@ tests/index)."""
 
 from __future__ import annotations
 
-import importlib
 import json
 import sys
 
@@ -15,29 +14,8 @@ from support import last_json, run_python
 
 from layerhub.errors import ProvenanceWarning
 from layerhub.index.document import document
-from layerhub.plugins import discovery
 from layerhub.plugins.describe import Description, describe, kind_of, summary_of
 from layerhub.plugins.resolution import Resolution, resolve
-
-
-@pytest.fixture
-def installed(plugin_site, monkeypatch, tmp_path):
-    """``installed("layerhub-seed", ...)``: those distributions importable in this process,
-    a fresh discovery, and an empty trusted index of the test's own."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("LAYERHUB_HOME", str(home))
-    for variable in ("LAYERHUB_INDEX", "LAYERHUB_DISABLE_CURATED", "LAYERHUB_PREFER"):
-        monkeypatch.delenv(variable, raising=False)
-
-    def put(*names: str):
-        monkeypatch.syspath_prepend(str(plugin_site(*names)))
-        importlib.invalidate_caches()
-        discovery.reset()
-        return home
-
-    yield put
-    discovery.reset()
 
 
 def layer(name: str, module: str) -> dict:

@@ -16,7 +16,6 @@ import sys
 from typing import Any
 
 from ..errors import SchemaError
-from ..plugins.discovery import get_registry
 from .output import emit_json, table
 
 __all__ = ["register"]
@@ -71,37 +70,16 @@ def run_infer(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from ..schemas.plugin import schema_problem
+    from ..plugins.validation import plugin_schemas
 
-    rows = [
-        {
-            "name": entry.name,
-            "distribution": entry.provider.distribution,
-            "version": entry.provider.version,
-            "file": entry.schema if isinstance(entry.schema, str) else None,
-            "problem": schema_problem(entry.schema),
-        }
-        for entry in sorted(get_registry(), key=lambda e: e.name)
-        if entry.schema is not None
-    ]
-    bad = [row for row in rows if row["problem"]]
+    schemas = plugin_schemas()
+    bad = [s for s in schemas if s.problem]
     if args.json:
-        emit_json({"valid": not bad, "schemas": rows})
+        emit_json({"valid": not bad, "schemas": [s.as_dict() for s in schemas]})
     else:
-        print(f"{len(rows)} schema(s) checked, {len(bad)} invalid")
+        print(f"{len(schemas)} schema(s) checked, {len(bad)} invalid")
         if bad:
-            print(
-                table(
-                    ["name", "provided by", "file", "problem"],
-                    [
-                        (
-                            r["name"],
-                            f"{r['distribution']} {r['version']}",
-                            r["file"] or "(dict)",
-                            r["problem"],
-                        )
-                        for r in bad
-                    ],
-                )
-            )
+            rows = [(s.name, f"{s.distribution} {s.version}", s.file or "(dict)", s.problem)
+                    for s in bad]  # fmt: skip
+            print(table(["name", "provided by", "file", "problem"], rows))
     return 1 if bad else 0
