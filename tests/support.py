@@ -8,6 +8,7 @@ each test picks exactly which plugins are installed without touching the venv.
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -47,6 +48,7 @@ WHEEL_CACHE = ROOT / "build" / "test-wheels"
 NOT_SOURCES = shutil.ignore_patterns("build", "*.egg-info", "__pycache__")
 
 
+@functools.cache
 def plugin_wheels() -> dict[str, Path]:
     """Every plugin project (plugins/ and tests/distributions/) as a real wheel.
 
@@ -54,7 +56,8 @@ def plugin_wheels() -> dict[str, Path]:
     time), from copies: setuptools builds in the source tree, so builds in parallel, or a
     stale ``build/`` left by an earlier run, would collide. The wheels are kept in
     ``build/test-wheels/`` while the projects' files, Python and setuptools are
-    unchanged, so a second test run builds nothing; xdist workers share one build.
+    unchanged, so a second test run builds nothing; xdist workers share one build, and
+    each process hashes the sources once.
     """
     out = WHEEL_CACHE / sources_digest()
     WHEEL_CACHE.mkdir(parents=True, exist_ok=True)
