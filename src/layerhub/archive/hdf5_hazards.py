@@ -16,12 +16,13 @@ import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from ..errors import CorruptArchiveError, UnsafeArchiveError
+from ..errors import UnsafeArchiveError
 from ..findings import Finding, Severity
 from ..signals import TooManyLinks, UnsupportedHDF5
 from .hdf5_layout import Link, walk_file
 from .layout import StoredWeights
 from .limits import Limits
+from .members import damaged_as_corrupt
 
 if TYPE_CHECKING:
     import h5py
@@ -49,18 +50,13 @@ def reading_h5(where: str) -> Iterator[None]:
     h5py reports an exception raised while it visits links (a name that is not UTF-8,
     an object it cannot open) as ``SystemError``, the real one as its cause.
     """
-    try:
-        yield
-    except H5_ERRORS as exc:
-        raise not_readable(where, exc) from None
-    except SystemError as exc:
-        if isinstance(exc.__cause__, H5_ERRORS):
-            raise not_readable(where, exc.__cause__) from None
-        raise
-
-
-def not_readable(where: str, exc: BaseException) -> CorruptArchiveError:
-    return CorruptArchiveError(f"{where}: not a readable HDF5 file ({type(exc).__name__}: {exc})")
+    with damaged_as_corrupt(where, "HDF5 file", H5_ERRORS):
+        try:
+            yield
+        except SystemError as exc:
+            if isinstance(exc.__cause__, H5_ERRORS):
+                raise exc.__cause__ from None
+            raise
 
 
 def inspect_h5(

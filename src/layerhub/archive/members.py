@@ -10,11 +10,13 @@ No keras here: ``scan`` and the fast load path both use it.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterator
 from typing import Any
 
 from ..errors import CorruptArchiveError
@@ -23,6 +25,7 @@ __all__ = [
     "ZIP_ERRORS",
     "MemberReader",
     "StoredMember",
+    "damaged_as_corrupt",
     "member_crc",
     "refuse_encrypted",
     "stored_member",
@@ -42,6 +45,24 @@ ZIP_ERRORS = (
     struct.error,
     OverflowError,
 )
+
+
+@contextlib.contextmanager
+def damaged_as_corrupt(
+    where: str, kind: str, errors: tuple[type[BaseException], ...]
+) -> Iterator[None]:
+    """Around calls into a file-format library only (zipfile, h5py, the ``.npy`` header
+    parser): what it raises on a damaged file, ``errors``, becomes a CorruptArchiveError
+    naming ``where`` and the ``kind`` of file. The same exceptions raised by layerhub's
+    own code elsewhere are bugs, and surface as such."""
+    try:
+        yield
+    except errors as exc:
+        raise CorruptArchiveError(
+            f"{where}: not a readable {kind} ({type(exc).__name__}: {exc})"
+        ) from None
+
+
 LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
 LOCAL_HEADER_SIGNATURE = b"PK\x03\x04"
 

@@ -11,16 +11,13 @@ and reports every array that holds objects, every member that is not an ``.npy``
 
 from __future__ import annotations
 
-import contextlib
 import math
 import zipfile
-from collections.abc import Iterator
 from typing import IO, Any
 
-from ..errors import CorruptArchiveError
 from ..findings import Finding, Severity
 from .layout import StoredWeights
-from .members import ZIP_ERRORS, refuse_encrypted
+from .members import ZIP_ERRORS, damaged_as_corrupt, refuse_encrypted
 
 __all__ = ["inspect_npz"]
 
@@ -32,31 +29,18 @@ MAX_HEADER_BYTES = 10_000
 LITERAL_ERRORS = (SyntaxError, ValueError, TypeError, MemoryError, RecursionError)
 
 
-@contextlib.contextmanager
-def reading_npz(where: str) -> Iterator[None]:
-    """Around calls into ``zipfile`` and :func:`read_header` only: a damaged nested zip
-    or ``.npy`` header becomes a CorruptArchiveError; the same exceptions from the rest
-    of the inspection are bugs, and surface as such."""
-    try:
-        yield
-    except ZIP_ERRORS as exc:
-        raise CorruptArchiveError(
-            f"{where}: not a readable .npz ({type(exc).__name__}: {exc})"
-        ) from None
-
-
 def inspect_npz(
     stream: IO[bytes], where: str, member: str, stored: StoredWeights | None = None
 ) -> list[Finding]:
     """Hazards of the ``.npz`` in ``stream`` (seekable): pickled arrays, foreign members."""
     findings: list[Finding] = []
-    with reading_npz(where):
+    with damaged_as_corrupt(where, ".npz", ZIP_ERRORS):
         npz = zipfile.ZipFile(stream)
     with npz:
         for info in npz.infolist():
             location = f"member:{member}:{info.filename}"
             refuse_encrypted(info, where)
-            with reading_npz(where), npz.open(info) as entry:
+            with damaged_as_corrupt(where, ".npz", ZIP_ERRORS), npz.open(info) as entry:
                 header = read_header(entry.read(12 + MAX_HEADER_BYTES))
             if header is None:
                 findings.append(

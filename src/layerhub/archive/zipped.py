@@ -39,7 +39,7 @@ from .layout import (
     StoredWeights,
 )
 from .limits import Limits, limit_error
-from .members import ZIP_ERRORS, MemberReader, refuse_encrypted, stored_member
+from .members import ZIP_ERRORS, MemberReader, damaged_as_corrupt, refuse_encrypted, stored_member
 from .npz import inspect_npz
 
 __all__ = ["T", "inspect_zipped_h5", "member_name_findings", "read_zip", "zip_io"]
@@ -185,12 +185,8 @@ def check_overlaps(infos: list[zipfile.ZipInfo], where: str) -> None:
 
 def zip_io(where: str, call: Callable[..., T], *args: Any) -> T:
     """``call(*args)`` on the zip library, with a damaged file reported as such."""
-    try:
+    with damaged_as_corrupt(where, "zip archive", ZIP_ERRORS):
         return call(*args)
-    except ZIP_ERRORS as exc:
-        raise CorruptArchiveError(
-            f"{where}: not a readable zip archive ({type(exc).__name__}: {exc})"
-        ) from None
 
 
 def read_zip(p: Path, limits: Limits) -> ModelArchive:
