@@ -55,9 +55,19 @@ def test_validate_names_the_document_of_a_malformed_task(tmp_path):
     assert {v["member"] for v in result["violations"]} == {"task.json"}
 
 
-def test_resolve_names_keras_hub_for_a_preset():
-    proc = run_layerhub("resolve", str(BENIGN))
-    assert (proc.returncode, proc.stdout) == (0, "keras-hub\n"), proc.stderr
+def test_resolve_names_keras_hub_for_every_object_of_a_preset():
+    proc = run_layerhub("resolve", "--json", str(BENIGN))
+    assert proc.returncode == 0, proc.stderr
+    (requirement,) = json.loads(proc.stdout)["requirements"]
+    assert requirement == {
+        "requirement": "keras-hub",
+        "names": [  # all but the backbone are named only by task.json and its companions
+            "keras_hub>BertBackbone",
+            "keras_hub>BertTextClassifier",
+            "keras_hub>BertTextClassifierPreprocessor",
+            "keras_hub>BertTokenizer",
+        ],
+    }
 
 
 @pytest.mark.parametrize(
