@@ -8,7 +8,7 @@ import json
 import pytest
 from fixtures import KERAS
 from presets import BENIGN, HOSTILE, SHARDED, hostile
-from support import run_layerhub
+from support import last_json, run_layerhub, run_python
 
 KERAS_HUB_ABSENT = "keras_hub is not installed"
 
@@ -95,3 +95,22 @@ def test_inspect_refuses_a_shard_index_naming_a_path(tmp_path):
     proc = run_layerhub("inspect", str(preset / "model.weights.json"))
     assert proc.returncode == 2
     assert "not a file beside the index" in proc.stderr and "Traceback" not in proc.stderr
+
+
+LOAD = """
+import json, sys
+import layerhub
+try:
+    layerhub.load_model(sys.argv[1])
+except layerhub.UnsafeArchiveError as exc:
+    print(json.dumps({"refused": [[f.code, f.location] for f in exc.findings],
+                      "keras": "keras" in sys.modules}))
+"""
+
+
+@pytest.mark.parametrize("name", ["task_backbone_lambda", "tokenizer_asset_link"])
+def test_load_model_refuses_a_hostile_preset_before_keras_is_imported(tmp_path, name):
+    preset = hostile(name, tmp_path)
+    _, _, code, location = HOSTILE[name]
+    report = last_json(run_python(LOAD, str(preset)).stdout)
+    assert report == {"refused": [[code, location]], "keras": False}
