@@ -27,6 +27,7 @@ _LAZY = {
     "activate": "layerhub.kerasio.activation",
     "load_model": "layerhub.kerasio.loading",
     "model_from_json": "layerhub.kerasio.loading",
+    "requirements": "layerhub.kerasio.requirements",
     "scope": "layerhub.kerasio.loading",
     "save_model": "layerhub.kerasio.saving",
     "get_registry": "layerhub.plugins.discovery",
@@ -48,6 +49,7 @@ __all__ = [
     "hookimpl",
     "load_model",
     "model_from_json",
+    "requirements",
     "save_model",
     "scope",
 ]
@@ -55,6 +57,7 @@ __all__ = [
 if TYPE_CHECKING:
     from .kerasio.activation import activate
     from .kerasio.loading import load_model, model_from_json, scope
+    from .kerasio.requirements import requirements
     from .kerasio.saving import save_model
     from .plugins.discovery import get_registry
     from .plugins.hookspecs import hookimpl

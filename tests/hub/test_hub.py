@@ -16,6 +16,7 @@ from hostile_corpus import CANARY_VAR
 from support import last_json, run_layerhub, run_python
 
 from layerhub.archive.layout import ASSETS_DIR, KNOWN_MEMBERS
+from layerhub.plugins.resolution import LOADER
 
 # One worker runs them all: the session's Hub server and what was pushed to it.
 
@@ -195,7 +196,8 @@ def test_scan_and_resolve_read_the_hub_without_keras(hub, pushed, seed_site, tmp
     assert resolve["out"]["commit"] == pushed["second"]
     assert resolve["out"]["file"] == f"hf://alice/seed@{pushed['second']}"
     assert [r["requirement"].split("==")[0] for r in resolve["out"]["requirements"]] == [
-        "layerhub-seed"
+        "layerhub-seed",
+        LOADER,
     ]
     assert hub.downloads("alice/seed", "model.weights.h5") == weights_before  # never needed
     scan = last_json(

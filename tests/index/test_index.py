@@ -17,6 +17,8 @@ import jsonschema
 import pytest
 from support import ROOT, child_env, last_json, run_layerhub, run_python
 
+from layerhub.plugins.resolution import LOADER
+
 INDEX_SCHEMA = json.loads((ROOT / "schemas" / "index.schema.json").read_text())
 PLUGINS = ("layerhub-seed", "acme-blocks", "thirdparty-kit")
 
@@ -170,7 +172,8 @@ def test_resolve_install_from_a_served_site_makes_a_model_loadable(served, seed_
     assert last_json(missing.stdout) == ["layerhub-seed"], missing.stderr
 
     resolve = run("-m", "layerhub", "resolve", f"{models}/seed.keras", "--index", served)
-    assert resolve.returncode == 0 and resolve.stdout == "layerhub-seed\n", resolve.stderr
+    assert resolve.returncode == 0, resolve.stderr
+    assert resolve.stdout == f"layerhub-seed\n{LOADER}\n"
     install = run(
         "-m", "layerhub", "resolve", f"{models}/seed.keras", "--index", served, "--install"
     )

@@ -13,6 +13,7 @@ import pytest
 from support import ROOT, last_json, run_layerhub, run_python
 
 import layerhub
+from layerhub.plugins.resolution import LOADER
 
 pytestmark = pytest.mark.slow
 
@@ -114,9 +115,9 @@ def test_missing_provider_error_names_the_exact_requirement(saved, tmp_path):
     resolve = run_layerhub("resolve", str(saved), "--json")
     assert resolve.returncode == 0, resolve.stderr
     report = json.loads(resolve.stdout)
-    assert [r["requirement"] for r in report["requirements"]] == ["layerhub-seed==1.0.0"]
+    assert [r["requirement"] for r in report["requirements"]] == ["layerhub-seed==1.0.0", LOADER]
     assert len(report["requirements"][0]["names"]) == 14 and report["unresolved"] == []
-    assert run_layerhub("resolve", str(saved)).stdout == "layerhub-seed==1.0.0\n"
+    assert run_layerhub("resolve", str(saved)).stdout == f"layerhub-seed==1.0.0\n{LOADER}\n"
 
     def break_it(manifest):
         manifest["objects"] = "not a list"

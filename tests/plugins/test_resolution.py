@@ -12,10 +12,11 @@ import sys
 import pytest
 from support import last_json, run_python
 
-from layerhub.errors import ProvenanceWarning
+from layerhub.errors import MissingObject, ProvenanceWarning
 from layerhub.index.document import document
 from layerhub.plugins.describe import Description, describe, kind_of, summary_of
-from layerhub.plugins.resolution import Resolution, resolve
+from layerhub.plugins.resolution import LOADER, Resolution, resolve
+from layerhub.version import __version__
 
 
 def layer(name: str, module: str) -> dict:
@@ -52,9 +53,14 @@ def test_resolve_names_installed_indexed_and_unknown_providers(installed, tmp_pa
             "layerhub-seed==1.0.0": ["MyLayers>KernelMult"],
             "keras-rs": ["keras_rs>FeatureCross"],
             "keras-hub": ["keras_hub>BertBackbone"],
+            f"layerhub>={__version__}": [],
         },
         installed=["layerhub-seed==1.0.0"],
-        unresolved={"Nobody>Knows": "no index knows who provides it"},
+        unresolved={
+            "Nobody>Knows": MissingObject(
+                "Nobody>Knows", "/config/layers/2", "no index knows who provides it"
+            )
+        },
         to_install=["keras-rs", "keras-hub"],
     )
     assert resolution.pip_command == [
@@ -119,6 +125,7 @@ def test_resolve_prefers_the_manifest_and_asks_the_given_index_last(installed, t
     assert resolution.requirements == {
         "layerhub-seed==0.9": ["MyLayers>KernelMult"],
         "team-blocks": ["Team>Block"],
+        LOADER: [],
     }
     assert resolution.installed == [] and resolution.unresolved == {}
     assert resolution.loaded_from == manifest["source"]

@@ -1,10 +1,11 @@
 """``layerhub resolve FILE [--index PATH_OR_URL] [--install] [--json]``: the requirement
 lines a saved model needs, one per line, usable as a requirements file: from its
 provenance manifest, else what installed provides each name (``dist==version``), else the
-trusted and curated indexes, else ``--index`` / ``LAYERHUB_INDEX``
-(:func:`layerhub.plugins.resolution.resolve`); ``--install`` hands the ones not installed
-to pip (using the index's own repository). Running pip is the command's own action, with
-its output on stderr, so it stays here."""
+trusted and curated indexes, else ``--index`` / ``LAYERHUB_INDEX``, and layerhub itself
+(:func:`layerhub.plugins.resolution.resolve`: the lines :func:`layerhub.requirements`
+returns); ``--install`` hands the ones not installed to pip (using the index's own
+repository). Running pip is the command's own action, with its output on stderr, so it
+stays here."""
 
 from __future__ import annotations
 
@@ -40,10 +41,10 @@ def run(args: argparse.Namespace) -> int:
     if not args.json:
         if resolution.commit:
             print(f"layerhub: {resolution.file}", file=sys.stderr)
-        for requirement in resolution.requirements:
-            print(requirement)
-        for name, why in resolution.unresolved.items():
-            print(f"layerhub: {name!r}: {why}", file=sys.stderr)
+        for line in resolution.lines:
+            print(line)
+        for name, missing in resolution.unresolved.items():
+            print(f"layerhub: {name!r}: {missing.reason}", file=sys.stderr)
     status = 1 if resolution.unresolved else 0
     if args.install and resolution.to_install:
         command = resolution.pip_command
