@@ -10,9 +10,11 @@ import json
 import sys
 
 import pytest
-from support import last_json, run_python
+from support import ROOT, last_json, run_python
 
-from layerhub.errors import MissingObject, ProvenanceWarning
+import layerhub
+from layerhub.cli import main
+from layerhub.errors import MissingObject, MissingObjectsError, ProvenanceWarning
 from layerhub.index.document import document
 from layerhub.plugins.describe import Description, describe, kind_of, summary_of
 from layerhub.plugins.resolution import LOADER, Resolution, resolve
@@ -200,3 +202,51 @@ class Plain: pass
 print(json.dumps({"kind": kind_of(Plain), "keras": "keras" in sys.modules}))
 """
     assert last_json(run_python(code).stdout) == {"kind": "class", "keras": False}
+
+
+SEED = ROOT / "tests" / "fixtures" / "keras" / "seed"
+
+
+@pytest.mark.parametrize("saved", ["seed.keras", "seed.h5"])
+def test_requirements_of_a_file_are_the_lines_resolve_prints(installed, saved, capsys):
+    installed("layerhub-seed")
+    path = SEED / saved
+    lines = layerhub.requirements(path)
+    assert lines == ["layerhub-seed==1.0.0", LOADER]  # a pathlib.Path, as load_model takes
+    assert main(["resolve", str(path)]) == 0
+    assert capsys.readouterr().out.splitlines() == lines
+
+
+def test_requirements_of_keras_library_classes_need_no_layerhub(installed, tmp_path):
+    installed()
+    path = model_dir(tmp_path / "model", layer("keras_hub>BertBackbone", "keras_hub.src.bert"))
+    assert layerhub.requirements(path) == ["keras-hub"]  # Keras imports keras_hub itself
+    dense = {"module": "keras.layers", "class_name": "Dense", "config": {}, "registered_name": None}
+    builtins_only = model_dir(tmp_path / "plain", dense)
+    assert layerhub.requirements(builtins_only) == []
+
+
+def test_requirements_refuse_a_name_nothing_resolves_naming_where(installed, tmp_path):
+    installed()  # the seed plugin is not installed, and no index knows it
+    with pytest.raises(MissingObjectsError) as caught:
+        layerhub.requirements(SEED / "seed.keras")
+    missing = {m.name: m for m in caught.value.missing}
+    assert len(missing) == 14 and caught.value.source == str(SEED / "seed.keras")
+    assert missing["MyLayers>CustomLayer"] == MissingObject(
+        "MyLayers>CustomLayer", "/config/layers/1", "no index knows who provides it"
+    )
+    # Objects the caller ships itself need no requirement line; the rest still fail.
+    assert layerhub.requirements(SEED / "seed.keras", custom_objects=missing) == []
+    del missing["MyLayers>CustomLayer"]
+    with pytest.raises(MissingObjectsError, match=r"^1 custom object.*'MyLayers>CustomLayer' at"):
+        layerhub.requirements(SEED / "seed.keras", custom_objects=missing)
+
+
+def test_requirements_of_a_file_import_no_keras(seed_site):
+    code = f"""
+import json, sys, layerhub
+lines = layerhub.requirements({str(SEED / "seed.keras")!r})
+print(json.dumps({{"lines": lines, "keras": "keras" in sys.modules}}))
+"""
+    result = last_json(run_python(code, site=seed_site).stdout)
+    assert result == {"lines": ["layerhub-seed==1.0.0", LOADER], "keras": False}
