@@ -317,9 +317,17 @@ def with_learning_rate(optimizer: Any, values: list[Any]) -> list[Any]:
     return values
 
 
-def keras_model_from_json(json_string: str, custom_objects: Any = None) -> Any:
-    """Keras's ``model_from_json``, whatever ``keras.models.model_from_json`` is now."""
-    return keras_own().model_from_json(json_string, custom_objects=custom_objects)
+def keras_model_from_json(
+    json_string: str, custom_objects: Any = None, safe_mode: bool = True
+) -> Any:
+    """Keras's ``model_from_json``, whatever ``keras.models.model_from_json`` is now, in
+    ``safe_mode`` or not: Keras's function takes no ``safe_mode``, and its deserialization
+    reads the thread-local flag of ``SafeModeScope`` (set here for this call only, never
+    with the process-wide ``keras.config.enable_unsafe_deserialization``)."""
+    from keras.src.saving.serialization_lib import SafeModeScope
+
+    with SafeModeScope(safe_mode):
+        return keras_own().model_from_json(json_string, custom_objects=custom_objects)
 
 
 def install(load_model: Any, model_from_json: Any, lookup_fallback: Any) -> None:

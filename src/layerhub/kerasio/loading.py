@@ -40,7 +40,7 @@ from ..index.requirements import Hint, hints_for
 from ..plugins.discovery import get_discovery, get_registry
 from ..plugins.registry import Entry, Provider, ProviderSource
 from ..references.keras_names import keras_library, library_installed
-from ..references.walk import Reference, custom_references, walk_documents
+from ..references.walk import Reference, walk_documents
 from ..safety.policy import check_archive
 from ..schemas.plugin import raise_for_violations
 from . import fastload
@@ -214,7 +214,9 @@ def changed(key: Any) -> None:
         )
 
 
-def model_from_json(json_string: str, custom_objects: Mapping[str, Any] | None = None) -> Any:
+def model_from_json(
+    json_string: str, custom_objects: Mapping[str, Any] | None = None, *, safe_mode: bool = True
+) -> Any:
     """Build an (uncompiled, freshly initialised) model from ``model.to_json()`` output.
 
     A drop-in for :func:`keras.models.model_from_json`, and the JSON-string twin of
@@ -223,17 +225,42 @@ def model_from_json(json_string: str, custom_objects: Mapping[str, Any] | None =
     ``custom_object_scope``) win over plugins. Malformed JSON raises
     :class:`~layerhub.CorruptArchiveError`, a ``ValueError`` like Keras's.
 
+    The JSON gets the analysis :func:`load_model` gives a file's config, before Keras or
+    any plugin is imported: under ``safe_mode=True`` (the default) it refuses what
+    ``load_model`` refuses for the same config, with :class:`~layerhub.UnsafeArchiveError`
+    naming each finding's JSON pointer (Lambda bytecode, Keras's non-modeling API, a
+    resource budget blown...); ``safe_mode=False``, for JSON you trust, refuses only what
+    ``load_model`` always refuses and lets Keras deserialize lambdas (in a
+    ``SafeModeScope`` of this call's own: no process-wide setting changes). Keras's own
+    ``model_from_json`` has no ``safe_mode``: its callers, which ``layerhub.activate()``
+    routes here, get the safe default.
+
     Added in version 0.1.0.
+
+    Changed in version 0.2.0: ``safe_mode``; the JSON is analysed, as a file's config is.
     """
     text = json_string.encode() if isinstance(json_string, str) else json_string
-    config = parse_config(text, "model JSON")
-    references = custom_references(config)
+    config = parse_config(text, JSON_SOURCE)
+    every = tuple(walk_documents(config))  # a model JSON has no other documents
+    references = [r for r in every if r.custom]
     precedence = Precedence(custom_objects, scoped_names=(r.name for r in references))
-    objects = resolve_references(references, precedence, "model JSON")
+    check_archive(
+        ModelArchive(JSON_SOURCE, "json", config),
+        safe_mode=safe_mode,
+        provided=precedence.provided,
+        references=every,
+    )
+    objects = resolve_references(references, precedence, JSON_SOURCE)
 
     import_keras()
     with precedence.applied(objects):
-        return keras_model_from_json(json_string, custom_objects=precedence.user or None)
+        return keras_model_from_json(
+            json_string, custom_objects=precedence.user or None, safe_mode=safe_mode
+        )
+
+
+#: What a model JSON is called in messages: it has no file name.
+JSON_SOURCE = "model JSON"
 
 
 @contextlib.contextmanager
