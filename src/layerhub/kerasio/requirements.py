@@ -60,15 +60,14 @@ def requirements(
 
 def resolve_model(model: Any, index: str | None, provided: frozenset[str]) -> Resolution:
     """The resolution of a model in memory, from what a save would write for it."""
-    import keras
-
     from .provenance import manifest_for
+    from .saving import saved_config
 
     if not callable(getattr(model, "get_config", None)):
         raise TypeError(
             "layerhub.requirements takes a Keras model or a path to a saved one, "
             f"not {type(model).__name__}"
         )
-    config = keras.saving.serialize_keras_object(model)
+    config = saved_config(model)
     name = getattr(model, "name", None) or type(model).__name__
     return resolve_config(config, manifest_for(config), f"model {name!r}", None, index, provided)

@@ -32,7 +32,7 @@ from .provenance import add_manifest, manifest_for, source_of
 if TYPE_CHECKING:
     from ..archive.hub import HubSource
 
-__all__ = ["save_model"]
+__all__ = ["save_model", "saved_config"]
 
 
 def save_model(
@@ -127,9 +127,13 @@ def validate_model(model: Any, registry: Registry, *, source: str = "") -> None:
     in ``model`` breaks its schema: checks what ``model.save`` would write as config.json."""
     if not any(entry.schema is not None for entry in registry):
         return
+    raise_for_violations(custom_references(saved_config(model)), registry, source=source)
+
+
+def saved_config(model: Any) -> dict[str, Any]:
+    """What ``model.save`` would write as config.json, without saving: Keras's own JSON
+    round trip (saving_lib dumps the serialized dict as is), so tuples become arrays,
+    exactly as a later load, and the config walk, will see them."""
     import keras  # the caller holds a Keras model, so keras is imported already
 
-    # The JSON round trip is Keras's own (saving_lib dumps the serialized dict as is):
-    # tuples become arrays, exactly as a later load will see them.
-    config = json.loads(json.dumps(keras.saving.serialize_keras_object(model)))
-    raise_for_violations(custom_references(config), registry, source=source)
+    return json.loads(json.dumps(keras.saving.serialize_keras_object(model)))
