@@ -20,9 +20,10 @@ SRC = ROOT / "src" / "layerhub"
 PY_FILES = sorted(SRC.rglob("*.py"))
 
 
-def test_the_top_level_holds_at_most_sixteen_names():
-    # Sixteen since layerhub.activate(), the switch for code that never calls layerhub.
-    assert len(layerhub.__all__) <= 16
+def test_the_top_level_holds_at_most_seventeen_names():
+    # Sixteen since layerhub.activate(), the switch for code that never calls layerhub;
+    # seventeen since layerhub.requirements, what a model needs installed (for MLflow).
+    assert len(layerhub.__all__) <= 17
     for name in layerhub.__all__:
         assert getattr(layerhub, name) is not None
 
