@@ -234,9 +234,11 @@ def test_config_json_clone_and_user_objects(saved, seed_site):
     result = last_json(run_python(CONFIG_FLOWS, str(saved), site=seed_site).stdout)
     assert result["plain_keras"] in ("TypeError", "ValueError")
     # What the model references, not layerhub_seed.examples; the hook module too when
-    # discovery has nothing recorded yet (tests/test_discovery_cache.py).
+    # discovery has nothing recorded yet (tests/test_discovery_cache.py); and the keras-free
+    # estimates module, which the JSON's resource budget calls, as load_model's does.
     assert set(result["imported_by_layerhub"]) - {"layerhub_seed.layerhub_plugin"} == {
         "layerhub_seed",
+        "layerhub_seed.estimates",
         "layerhub_seed.objects",
     }
     assert result["same_json"] is True
