@@ -5,8 +5,9 @@ and a fresh process that never imports the plugin serves it through
 
 MLflow's file store is in maintenance mode (``MLFLOW_ALLOW_FILE_STORE=true`` opts in) and
 its SQLite store needs SQLAlchemy, which ``mlflow-skinny`` (the test extra) leaves out:
-the file store keeps the test on the test extra alone. The fast tests of
-``requirements(path)`` are in tests/plugins/test_resolution.py.
+the file store keeps the test on the test extra alone. A model in memory whose objects
+nothing installs (the user's own, in ``__main__``) raises, naming where, unless the caller
+ships them. The fast tests of ``requirements(path)`` are in tests/plugins/test_resolution.py.
 """
 
 from __future__ import annotations
@@ -79,3 +80,41 @@ def test_mlflow_logs_the_plugin_and_serves_it_under_activation(seed_site, tmp_pa
     plain = serve()  # Keras alone meets classes it does not know: its TypeError
     assert plain.get("error") == "TypeError", plain
     assert "layerhub_seed.objects" in plain["message"]
+
+
+IN_MEMORY = """
+import json
+import keras
+import layerhub
+from layerhub_seed import objects
+
+@keras.saving.register_keras_serializable("Mine")
+class Own(keras.layers.Layer):  # the user's own, in __main__: nothing pip can install
+    def call(self, x):
+        return x
+
+inputs = keras.Input((4,))
+model = keras.Model(inputs, Own()(objects.CustomLayer(0.5)(inputs)))
+result = {}
+try:
+    layerhub.requirements(model)
+except layerhub.MissingObjectsError as exc:
+    result["missing"] = [[m.name, m.pointer] for m in exc.missing]
+result["shipped"] = layerhub.requirements(model, custom_objects={"Mine>Own": Own})
+result["builtins"] = layerhub.requirements(keras.Sequential([keras.layers.Dense(2)]))
+try:
+    layerhub.requirements(object())
+except TypeError as exc:
+    result["not_a_model"] = str(exc)
+print(json.dumps(result))
+"""
+
+
+def test_requirements_of_a_model_in_memory(seed_site):
+    assert last_json(run_python(IN_MEMORY, site=seed_site).stdout) == {
+        "missing": [["Mine>Own", "/config/layers/2"]],
+        "shipped": ["layerhub-seed==1.0.0", LOADER],
+        "builtins": [],
+        "not_a_model": "layerhub.requirements takes a Keras model or a path to a saved one, "
+        "not object",
+    }
