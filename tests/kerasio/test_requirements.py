@@ -64,10 +64,14 @@ STORE = {"MLFLOW_ALLOW_FILE_STORE": "true"}
 
 
 def test_mlflow_logs_the_plugin_and_serves_it_under_activation(seed_site, tmp_path):
-    logged = last_json(run_python(LOG, str(tmp_path), site=seed_site, env=STORE).stdout)
+    # Activated while logging too, as docs/index.md says: MLflow's own inference reloads
+    # the model in a child process, and then finds the backend.
+    env = {**STORE, settings.ACTIVATE: "1"}
+    logged = last_json(run_python(LOG, str(tmp_path), site=seed_site, env=env).stdout)
     assert logged["lines"] == ["layerhub-seed==1.0.0", LOADER]
     assert logged["saved"] == logged["lines"]  # in memory as its saved file says
     assert {"layerhub-seed==1.0.0", LOADER} <= set(logged["logged"]), logged["logged"]
+    assert any(line.startswith("tensorflow") for line in logged["logged"]), logged["logged"]
 
     def serve(**env: str) -> dict:
         args = (SERVE, str(tmp_path), logged["uri"])
