@@ -70,4 +70,5 @@ def resolve_model(model: Any, index: str | None, provided: frozenset[str]) -> Re
         )
     config = saved_config(model)
     name = getattr(model, "name", None) or type(model).__name__
-    return resolve_config(config, manifest_for(config), f"model {name!r}", None, index, provided)
+    manifest = manifest_for(config)
+    return resolve_config(config, manifest, file=f"model {name!r}", index=index, provided=provided)

@@ -104,18 +104,25 @@ def resolve(path: str, index: str | None = None, provided: Collection[str] = ())
     check_manifest(archive.manifest, archive.path)
     commit = archive.path.rpartition("@")[2] if is_hub(path) else None
     return resolve_config(
-        archive.config, archive.manifest, archive.path, commit, index, provided, archive.documents
+        archive.config,
+        archive.manifest,
+        documents=archive.documents,
+        file=archive.path,
+        commit=commit,
+        index=index,
+        provided=provided,
     )
 
 
 def resolve_config(
     config: Mapping[str, Any],
     manifest: Mapping[str, Any] | None = None,
+    *,
+    documents: Iterable[tuple[str, Any]] = (),
     file: str = "",
     commit: str | None = None,
     index: str | None = None,
     provided: Collection[str] = (),
-    documents: Iterable[tuple[str, Any]] = (),
 ) -> Resolution:
     """What a model whose saved config is ``config`` (and, for a KerasHub preset, its
     other serialized ``documents``) needs installed (see :func:`resolve`): the one
