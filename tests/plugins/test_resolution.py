@@ -7,9 +7,11 @@ tests/index)."""
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 
 import pytest
+from presets import BENIGN
 from support import ROOT, last_json, run_python
 
 import layerhub
@@ -224,6 +226,19 @@ def test_requirements_of_keras_library_classes_need_no_layerhub(installed, tmp_p
     dense = {"module": "keras.layers", "class_name": "Dense", "config": {}, "registered_name": None}
     builtins_only = model_dir(tmp_path / "plain", dense)
     assert layerhub.requirements(builtins_only) == []
+
+
+def test_requirements_of_a_keras_hub_preset_walk_its_task_too(installed, tmp_path):
+    installed("layerhub-seed")
+    # KerasHub's classes are Keras's to import: keras-hub, and no layerhub line ...
+    assert layerhub.requirements(BENIGN) == ["keras-hub"]
+    # ... and what task.json names counts as what config.json names.
+    preset = tmp_path / "preset"
+    shutil.copytree(BENIGN, preset)
+    task = json.loads((preset / "task.json").read_text())
+    task["config"]["activation"] = layer("MyLayers>KernelMult", "layerhub_seed.objects")
+    (preset / "task.json").write_text(json.dumps(task))
+    assert layerhub.requirements(preset) == ["keras-hub", "layerhub-seed==1.0.0", LOADER]
 
 
 def test_requirements_refuse_a_name_nothing_resolves_naming_where(installed, tmp_path):
