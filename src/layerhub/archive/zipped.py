@@ -302,7 +302,8 @@ def inspect_zipped_h5(
     stored: StoredWeights | None = None,
 ) -> list[Finding]:
     """Inspect an HDF5 member in place when stored (as Keras stores it), else from a
-    temporary copy, since seeking back in a deflated stream re-inflates it.
+    temporary copy, since seeking back in a deflated stream re-inflates it (and a
+    damaged member fails in the copy, where the zip library's errors are reported).
 
     A stored member is read straight from the file (:mod:`layerhub.archive.members`):
     ``zipfile``'s own stream re-reads a member from its start on every backward seek,
@@ -314,9 +315,10 @@ def inspect_zipped_h5(
     if member is not None:
         with MemberReader(member) as stream:
             return inspect_h5(stream, location, info.file_size, limits, info.filename, stored)
+    # Compressed, or stored but not whole in the file (a damaged local header or a
+    # member cut short): copied out through the zip library, which reports the damage.
+    # Read in place, a cut-short member raised EOFError from inside the HDF5 walk.
     with zip_io(where, zf.open, info) as stream:
-        if info.compress_type == zipfile.ZIP_STORED:
-            return inspect_h5(stream, location, info.file_size, limits, info.filename, stored)
         import shutil
         import tempfile
 
