@@ -24,10 +24,10 @@ $(DEMO_STAMP): pyproject.toml
 	touch $(DEMO_STAMP)
 
 # Everything the tests use: JAX and PyTorch too (the backend runs), the test tools, the
-# Hub client and the docs builder.
+# Hub client, the docs builder and atheris (the fuzzing smoke test).
 $(STAMP): $(DEMO_STAMP) pyproject.toml $(wildcard plugins/*/pyproject.toml)
 	$(PIP) install '$(TORCH)'
-	$(PIP) install -e '.[test,tensorflow,jax,torch,hub,docs]'
+	$(PIP) install -e '.[test,tensorflow,jax,torch,hub,docs,fuzz]'
 	touch $(STAMP)
 
 # The demo installs the seed plugin into .venv like a user would; the tests install

@@ -24,6 +24,7 @@ size and findings.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import os
@@ -56,10 +57,8 @@ def zip_target(data: bytes) -> None:
 
     path = scratch_file()
     path.write_bytes(data)
-    try:
+    with contextlib.suppress(LayerhubError):
         read_zip(path, Limits())
-    except LayerhubError:
-        pass
 
 
 def hdf5_target(data: bytes) -> None:
@@ -71,10 +70,8 @@ def hdf5_target(data: bytes) -> None:
     from layerhub.errors import LayerhubError
     from layerhub.signals import UnsupportedHDF5
 
-    try:
+    with contextlib.suppress(LayerhubError, UnsupportedHDF5):
         inspect_layout(io.BytesIO(data), "fuzz.h5", len(data), Limits(), WEIGHTS_MEMBER)
-    except (LayerhubError, UnsupportedHDF5):
-        pass
 
 
 def npy_target(data: bytes) -> None:
@@ -101,10 +98,8 @@ def npz_target(data: bytes) -> None:
     from layerhub.archive.npz import inspect_npz
     from layerhub.errors import LayerhubError
 
-    try:
+    with contextlib.suppress(LayerhubError):
         inspect_npz(io.BytesIO(data), "fuzz.npz", "model.weights.npz", StoredWeights(len(data)))
-    except LayerhubError:
-        pass
 
 
 _SCRATCH: list[Path] = []
@@ -239,6 +234,7 @@ def run_harness(name: str, args: argparse.Namespace) -> dict:
         "executions_per_second": round(executions / seconds) if seconds else 0,
         "coverage": int(progress[-1][1]) if progress else None,
         "features": int(progress[-1][2]) if progress else None,
+        "seeds": len(list(seeds.iterdir())),
         "corpus": len(list(corpus.iterdir())),
         "findings": new,
         "exit": done.returncode,
