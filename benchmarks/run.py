@@ -48,6 +48,7 @@ class Sizes:
     many_loads: int  # loads per block of the many-small-loads loop
     small_models: int  # distinct small models that loop cycles over
     test_runs: int  # runs of Keras's saving tests (a minute and a half each, ±10% apart)
+    zoo_files: int  # files of the one-process scan of many files
 
 
 FULL = Sizes(
@@ -64,6 +65,7 @@ FULL = Sizes(
     many_loads=50,
     small_models=5,
     test_runs=5,
+    zoo_files=500,
 )
 QUICK = Sizes(
     runs=1,
@@ -79,6 +81,7 @@ QUICK = Sizes(
     many_loads=4,
     small_models=2,
     test_runs=1,
+    zoo_files=20,
 )
 
 
@@ -463,6 +466,64 @@ def small_plugin_model(suite: Suite) -> Iterator[Row]:
     )
 
 
+def trained_model(suite: Suite) -> Iterator[Row]:
+    """The whole-process load of :func:`small_plugin_model`'s model after one epoch of
+    ``fit``: the optimizer is built and its slots are in the archive, as in a model
+    saved after training (the compiled, never-trained one lets the fast path skip them)."""
+    depth = suite.sizes.depth
+    plugins = min(20, depth)
+    site = suite.site("layers", synth.layer_plugin)
+    model = synth.compiled_model(
+        site, suite.tmp / "trained-plugin.keras", depth, plugins, trained=True
+    )
+
+    def process(*argv: str) -> Callable[[], float]:
+        return lambda: process_seconds([PY, *argv], site=site)
+
+    pair = alternate(
+        process(str(child("whole_load")), str(model), "True"),
+        process(str(child("keras_load")), str(model)),
+        suite.sizes.load_runs,
+    )
+    yield Row(
+        "28",
+        f"`layerhub.load_model`, {depth} Dense(16) + {plugins} plugin layers, a plugin loss "
+        "and schedule, after one epoch of `fit` (optimizer slots saved; fresh process, "
+        "whole load)",
+        "`keras.saving.load_model` + `custom_objects` (fresh process)",
+        pair,
+        1.0,
+    )
+
+
+def scan_many(suite: Suite) -> Iterator[Row]:
+    """Per-file cost of a scan in one process over many files: what someone scanning a
+    model zoo pays, where interpreter start and imports are paid once."""
+    zoo = suite.tmp / "zoo"
+    zoo.mkdir()
+    site = suite.site("layers", synth.layer_plugin)
+    plugin_model = synth.compiled_model(
+        site, suite.tmp / "zoo-plugin.keras", suite.sizes.depth, min(20, suite.sizes.depth)
+    )
+    count = suite.sizes.zoo_files
+    for i in range(count):
+        if i % 2:  # Keras's own save of a 200-layer model with 22 plugin objects
+            (zoo / f"plugin-{i:04d}.keras").write_bytes(plugin_model.read_bytes())
+        else:  # distinct small Sequential models of 2 to 31 Dense layers
+            synth.big_archive(zoo / f"dense-{i:04d}.keras", 2**-20 * (1 + i % 7), 2 + i % 30)
+    times = run_child(child("scan_many"), str(zoo), str(suite.sizes.runs), site=site)
+    assert times is not None and times["files"] == count
+    yield Row(
+        "28",
+        f"`scan_file` per file, {count} files in one process (half Keras saves of "
+        f"{suite.sizes.depth} layers and 22 plugin objects, half small generated models)",
+        "zip open + `json.loads(config.json)` per file, same process",
+        Pair(times["scan"], times["zip_json"], suite.sizes.runs),
+        2.0,
+        note=f"{times['findings']} findings in all",
+    )
+
+
 #: Keras's saving tests, as its wheel ships them (all but the Orbax checkpoint ones).
 KERAS_SAVING_TESTS = [
     "keras.src.saving.saving_lib_test",
@@ -561,6 +622,8 @@ BENCHMARKS = [
     fast_load,
     small_loads,
     small_plugin_model,
+    trained_model,
+    scan_many,
     keras_saving_tests,
     fast_load_backends,
 ]

@@ -189,12 +189,19 @@ def plugin_model(site: Path, path: Path, depth: int) -> Path:
 
 
 def compiled_model(
-    site: Path | None, path: Path, depth: int, plugin_layers: int, units: int = 16
+    site: Path | None,
+    path: Path,
+    depth: int,
+    plugin_layers: int,
+    units: int = 16,
+    *,
+    trained: bool = False,
 ) -> Path:
     """``depth`` Dense(``units``) layers with ``plugin_layers`` plugin ``Block``s among
     them, compiled with the plugin's loss and learning-rate schedule (with no plugin
-    layers: Keras's Adam and mean squared error)."""
-    args = (str(depth), str(plugin_layers), str(path), str(units))
+    layers: Keras's Adam and mean squared error); ``trained``: fit for one epoch first,
+    so the optimizer's slots are saved too."""
+    args = (str(depth), str(plugin_layers), str(path), str(units), *(["trained"] * trained))
     run_child(child("compiled_model"), *args, site=site)
     return path
 
