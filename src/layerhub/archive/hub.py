@@ -7,9 +7,11 @@ branch is when that file is fetched, with no size limit. Here instead:
   file's size);
 - those sizes are checked against the archive :class:`~layerhub.archive.limits.Limits`
   before anything is downloaded;
-- only the files of a Keras model directory are downloaded (``config.json``,
-  ``metadata.json``, ``model.weights.h5``/``.npz``, ``assets/``, layerhub's manifest),
-  each pinned to that commit, into huggingface_hub's own cache;
+- only the files of a Keras model directory or KerasHub preset are downloaded
+  (``config.json``, ``metadata.json``, ``model.weights.h5``/``.npz``, ``assets/``,
+  layerhub's manifest; a preset's task, preprocessor, tokenizer and converter configs,
+  ``task.weights.h5``, and ``model.weights.json`` with exactly the shards it lists, read
+  from it first), each pinned to that commit, into huggingface_hub's own cache;
 - the snapshot directory is then read like any unzipped ``.keras`` directory, and
   ``load_model`` hands that same directory to Keras: no second fetch.
 
@@ -22,6 +24,7 @@ inside these functions; nothing here imports keras.
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -29,23 +32,23 @@ from typing import Any, NamedTuple
 
 from ..errors import CorruptArchiveError, HubError, MissingDependencyError
 from ..version import __version__
+from .jsondoc import parse_config
 from .layout import (
     ASSETS_DIR,
     CONFIG_MEMBER,
     MANIFEST_MEMBER,
     METADATA_MEMBER,
     NPZ_WEIGHTS_MEMBER,
+    TASK_WEIGHTS_MEMBER,
     WEIGHTS_MEMBER,
     ModelArchive,
 )
 from .limits import Limits, limit_error
+from .preset import document_members, shard_index_member, shard_names
 from .sources import HUB_PREFIX as PREFIX
 
 __all__ = ["HubSource", "cached", "fetch", "huggingface_hub", "one_line", "push", "unreachable"]
 
-#: The JSON files of a model directory: each bounded by ``max_config_bytes``.
-JSON_FILES = (CONFIG_MEMBER, METADATA_MEMBER, MANIFEST_MEMBER)
-MODEL_FILES = frozenset((*JSON_FILES, WEIGHTS_MEMBER, NPZ_WEIGHTS_MEMBER))
 INSTALL_HINT = "pip install 'layerhub[hub]'"
 
 
@@ -111,8 +114,24 @@ def huggingface_hub() -> ModuleType:
     return huggingface_hub
 
 
+@functools.cache
+def json_files() -> frozenset[str]:
+    """The configs of a model directory or preset (all ``resolve`` and ``validate`` read)."""
+    return frozenset((CONFIG_MEMBER, METADATA_MEMBER, MANIFEST_MEMBER, *document_members()))
+
+
+@functools.cache
+def model_files() -> frozenset[str]:
+    """Every file of a model directory or preset but the shards and assets."""
+    return (
+        json_files()
+        | {WEIGHTS_MEMBER, NPZ_WEIGHTS_MEMBER, TASK_WEIGHTS_MEMBER}
+        | {shard_index_member()}
+    )
+
+
 def is_model_file(name: str) -> bool:
-    return name in MODEL_FILES or name.startswith(ASSETS_DIR)
+    return name in model_files() or name.startswith(ASSETS_DIR)
 
 
 def fetch(location: str, limits: Limits | None = None, *, weights: bool = True) -> Snapshot:
@@ -128,12 +147,16 @@ def fetch(location: str, limits: Limits | None = None, *, weights: bool = True) 
             raise hub_error(source.url(), exc) from None
         return cached(hub, source, exc)
     commit = info.sha
-    wanted = is_model_file if weights else JSON_FILES.__contains__
-    sizes = {s.rfilename: s.size for s in info.siblings or () if wanted(s.rfilename)}
+    wanted = is_model_file if weights else json_files().__contains__
+    declared = {s.rfilename: s.size for s in info.siblings or ()}
+    sizes = {name: size for name, size in declared.items() if wanted(name)}
     where = source.url(commit)
     if CONFIG_MEMBER not in sizes:
         raise CorruptArchiveError(f"{where}: not a Keras model repository (no {CONFIG_MEMBER})")
     check_sizes(where, sizes, limits)
+    if weights and (shards := shard_sizes(hub, source.repo_id, commit, declared, limits)):
+        sizes.update(shards)
+        check_sizes(where, sizes, limits)
     try:
         # config.json by the revision asked for, so huggingface_hub records revision ->
         # commit in its cache (what offline use looks up); everything else by the commit
@@ -155,6 +178,29 @@ def fetch(location: str, limits: Limits | None = None, *, weights: bool = True) 
         if got != size:
             raise CorruptArchiveError(f"{where}: {name} is {got} bytes, the Hub declared {size}")
     return Snapshot(source, commit, config.parent)
+
+
+def shard_sizes(
+    hub: ModuleType, repo_id: str, commit: str, declared: dict[str, int | None], limits: Limits
+) -> dict[str, int | None]:
+    """The shards the sharded-weights index of a preset lists, with their declared sizes,
+    the index downloaded (and read, with the config limits) first. A name that is not a
+    plain file name is left for the directory reader to report; a listed shard missing
+    from the repository is an error."""
+    index = shard_index_member()
+    if index not in declared:
+        return {}
+    where = f"{PREFIX}{repo_id}@{commit}"
+    try:
+        path = Path(hub.hf_hub_download(repo_id, index, revision=commit))
+    except Exception as exc:
+        raise hub_error(where, exc) from None
+    document = parse_config(path.read_bytes(), f"{where}/{index}", limits)
+    names, _ = shard_names(document, f"{where}/{index}", index)
+    missing = [name for name in names if name not in declared]
+    if missing:
+        raise CorruptArchiveError(f"{where}: {index} lists shards the repository lacks: {missing}")
+    return {name: declared[name] for name in names}
 
 
 def cached(hub: ModuleType, source: HubSource, reason: Exception) -> Snapshot:
@@ -185,7 +231,7 @@ def check_sizes(where: str, sizes: dict[str, int | None], limits: Limits) -> Non
     for name, size in sizes.items():
         if size is None:
             raise CorruptArchiveError(f"{where}: the Hub declares no size for {name}")
-        if name in JSON_FILES:
+        if name in json_files() or name.endswith(".json"):
             bound, code, setting = limits.max_config_bytes, "config-too-large", "MAX_CONFIG_BYTES"
         else:
             bound, code, setting = limits.max_member_bytes, "member-too-large", "MAX_MEMBER_BYTES"

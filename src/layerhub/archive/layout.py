@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from ..findings import Finding, Severity
+from ..pointer import resolve
 
 __all__ = [
     "ASSETS_DIR",
@@ -15,6 +16,7 @@ __all__ = [
     "METADATA_MEMBER",
     "MISSING_WEIGHTS",
     "NPZ_WEIGHTS_MEMBER",
+    "TASK_WEIGHTS_MEMBER",
     "WEIGHTS_MEMBER",
     "ModelArchive",
     "StoredWeights",
@@ -24,6 +26,8 @@ CONFIG_MEMBER = "config.json"
 METADATA_MEMBER = "metadata.json"
 WEIGHTS_MEMBER = "model.weights.h5"
 NPZ_WEIGHTS_MEMBER = "model.weights.npz"
+#: A KerasHub task's own weights, beside the backbone's (:mod:`.preset`).
+TASK_WEIGHTS_MEMBER = "task.weights.h5"
 MANIFEST_MEMBER = "layerhub.json"
 ASSETS_DIR = "assets/"
 H5_SUFFIXES = (".h5", ".hdf5")
@@ -60,7 +64,7 @@ class ModelArchive(NamedTuple):
     """What layerhub needs from a saved model, read once: its config and metadata."""
 
     path: str
-    format: str  # "keras" (zip), "keras-dir" or "h5"
+    format: str  # "keras" (zip), "keras-dir", "preset" (KerasHub) or "h5"
     config: dict[str, Any]
     metadata: dict[str, Any] | None = None
     manifest: dict[str, Any] | None = None
@@ -68,3 +72,19 @@ class ModelArchive(NamedTuple):
     findings: tuple[Finding, ...] = ()
     #: what the weights hold; None when the file has no weights to count.
     stored: StoredWeights | None = None
+    #: the other serialized objects of a KerasHub preset, member name -> parsed JSON
+    #: (``task.json``, ``preprocessor.json``, ``tokenizer.json``, the converters), in the
+    #: order of ``data/keras_hub_preset.json``; ``config.json`` stays in :attr:`config`.
+    documents: tuple[tuple[str, dict[str, Any]], ...] = ()
+
+    def resolve(self, location: str, default: Any = None) -> Any:
+        """The value at ``location``: a JSON pointer into :attr:`config`, or
+        ``<member>#<pointer>`` into one of the :attr:`documents` (how
+        :func:`layerhub.references.walk.walk_documents` names what it finds there)."""
+        if location and not location.startswith("/"):
+            name, _, inner = location.partition("#")
+            for member, document in self.documents:
+                if member == name:
+                    return resolve(document, inner, default)
+            return default
+        return resolve(self.config, location, default)

@@ -40,7 +40,7 @@ from ..index.requirements import Hint, hints_for
 from ..plugins.discovery import get_discovery, get_registry
 from ..plugins.registry import Entry, Provider, ProviderSource
 from ..references.keras_names import keras_library, library_installed
-from ..references.walk import Reference, custom_references, walk
+from ..references.walk import Reference, custom_references, walk_documents
 from ..safety.policy import check_archive
 from ..schemas.plugin import raise_for_violations
 from . import fastload
@@ -115,7 +115,7 @@ def load_model(
         limits = Limits.from_env()
         snapshot = fetch(os.fspath(filepath), limits)
         archive = snapshot.read(limits)
-        every: Sequence[Reference] = tuple(walk(archive.config))
+        every: Sequence[Reference] = tuple(walk_documents(archive.config, archive.documents))
         filepath = snapshot.path  # Keras loads the very files analysed: no second fetch
     else:
         (archive, every), key = ANALYSES.get(filepath, Limits.from_env(), lambda: analyse(filepath))
@@ -223,9 +223,9 @@ ANALYSES = ContentMemo()
 
 
 def analyse(filepath: str | os.PathLike[str]) -> tuple[ModelArchive, tuple[Reference, ...]]:
-    """The archive read once and every reference in its config (shared: not mutated)."""
+    """The archive read once and every reference in its configs (shared: not mutated)."""
     archive = read_archive(filepath)
-    return archive, tuple(walk(archive.config))
+    return archive, tuple(walk_documents(archive.config, archive.documents))
 
 
 def changed(key: Any) -> None:

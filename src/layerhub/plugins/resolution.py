@@ -77,7 +77,7 @@ def resolve(path: str, index: str | None = None) -> Resolution:
     """
     archive = read_archive(path, weights=False)
     check_manifest(archive.manifest, archive.path)
-    wanted = {r.name: r.module for r in custom_references(archive.config)}
+    wanted = {r.name: r.module for r in custom_references(archive.config, archive.documents)}
     found = document.load(index) if index else document.configured()
     recorded = recorded_requirements(archive.manifest)
     installed = {

@@ -68,8 +68,12 @@ def validate_file(path: str) -> FileResult:
         violations += check_document(METADATA_SCHEMA, archive.metadata, metadata_member)
     if archive.manifest is not None:
         violations += check_document(MANIFEST_SCHEMA, archive.manifest, MANIFEST_MEMBER)
+    for member, document in archive.documents:  # a preset's task, tokenizer...
+        violations += check_document(CONFIG_SCHEMA, document, member)
     report = check_references(
-        custom_references(archive.config), get_registry(), member=config_member
+        custom_references(archive.config, archive.documents),
+        get_registry(),
+        member=config_member,
     )
     return FileResult(
         path,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 from ..pointer import pointer
@@ -26,6 +26,7 @@ __all__ = [
     "may_refer",
     "pointer_at",
     "walk",
+    "walk_documents",
 ]
 
 #: Placeholders Keras writes for values that are not objects to look up.
@@ -130,6 +131,19 @@ def walk(config: Any) -> Iterator[Reference]:
             stack.pop()
             if keys:
                 keys.pop()
+
+
+def walk_documents(config: Any, documents: Iterable[tuple[str, Any]] = ()) -> Iterator[Reference]:
+    """:func:`walk` of ``config``, then of each ``(member, document)``: the other
+    serialized objects of a KerasHub preset (``task.json``, ``tokenizer.json``...), whose
+    references are located ``<member>#<pointer>`` (``task.json#/config/backbone``;
+    ``ModelArchive.resolve`` follows such a location back). Every analysis of a file
+    (scan, policy, resolution, validation, budget) walks through here, so what a
+    preset's task or tokenizer names is judged like what its backbone names."""
+    yield from walk(config)
+    for member, document in documents:
+        for ref in walk(document):
+            yield ref._replace(pointer=f"{member}#{ref.pointer}")
 
 
 def inside(reference: Reference, node: dict[str, Any]) -> Iterator[tuple[str, Any]]:
@@ -239,6 +253,7 @@ def reference_of(
     return new_tuple(Reference, fields)
 
 
-def custom_references(config: Any) -> list[Reference]:
-    """The references a plugin (or the user) must provide: neither built-in nor lambda."""
-    return [r for r in walk(config) if r.custom]
+def custom_references(config: Any, documents: Iterable[tuple[str, Any]] = ()) -> list[Reference]:
+    """The references a plugin (or the user) must provide: neither built-in nor lambda
+    (in ``config``, then in ``documents``, as :func:`walk_documents` locates them)."""
+    return [r for r in walk_documents(config, documents) if r.custom]

@@ -17,6 +17,10 @@ creates and compares it with what the file holds:
 - ``too-many-layers`` and ``graph-too-deep``: more than ``max_layers`` layers, or a
   chain of layers longer than ``max_graph_depth`` (Keras walks graphs recursively).
 
+A KerasHub preset is judged document by document: ``task.json`` declares the whole task
+(its backbone nested inside) and ``config.json`` the backbone again, so each is compared
+with everything the preset stores rather than their sum.
+
 The per-object estimates are :mod:`.estimates`, the models and chains of layers
 :mod:`.graph`; this module turns them into findings, each naming the object it is about.
 The limits are fields of :class:`~layerhub.archive.limits.Limits` (``LAYERHUB_MAX_PARAMS``...).
@@ -25,8 +29,9 @@ Nothing here imports keras.
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
 from .. import settings
@@ -34,12 +39,11 @@ from ..archive.layout import ModelArchive
 from ..archive.limits import Limits
 from ..findings import Finding, Severity
 from ..plugins.registry import Registry
-from ..pointer import resolve
 from ..references.walk import Reference
 from .estimates import SHAPE_KEYS, SIZE_KEYS, all_dims, dims, estimate, owns_weights
 from .graph import graph_depth
 
-__all__ = ["Declared", "budget_findings", "declared_weights", "shape_findings"]
+__all__ = ["Declared", "budget_findings", "by_document", "declared_weights", "shape_findings"]
 
 Config = dict[str, Any]
 
@@ -63,25 +67,53 @@ def budget_findings(
     registry: Registry,
     limits: Limits | None = None,
 ) -> list[Finding]:
-    """Every way the config of ``archive`` goes past the resource budget."""
+    """Every way the config of ``archive`` (and each of its other documents) goes past
+    the resource budget."""
     limits = limits or Limits.from_env()
+    findings: list[Finding] = []
+    for root, refs in by_document(references):
+        findings += document_findings(archive, root, refs, registry, limits)
+    return findings
+
+
+def by_document(references: Sequence[Reference]) -> Iterator[tuple[str, list[Reference]]]:
+    """The references of each document, with its root location: ``""`` for the config,
+    ``"task.json#"`` for a preset's task (as :func:`~layerhub.references.walk.walk_documents`
+    locates them, one document after the other)."""
+    for root, refs in itertools.groupby(references, key=document_root):
+        yield root, list(refs)
+
+
+def document_root(ref: Reference) -> str:
+    location = ref.pointer
+    return "" if not location or location[0] == "/" else location.partition("#")[0] + "#"
+
+
+def document_findings(
+    archive: ModelArchive,
+    root: str,
+    references: Sequence[Reference],
+    registry: Registry,
+    limits: Limits,
+) -> list[Finding]:
+    """The budget of one document (at ``root``) against all the weights the file stores."""
     declared = declared_weights(archive, references, registry, limits)
     findings = list(declared.findings)
-    # the model the whole config is: what the findings about all of it name
-    model = references[0].name if references and references[0].pointer == "" else ""
+    # the model the whole document is: what the findings about all of it name
+    model = references[0].name if references and references[0].pointer == root else ""
     if declared.layers > limits.max_layers:
         findings.append(
             over_limit(
                 "too-many-layers",
                 f"{declared.layers} layers, over the limit of {limits.max_layers}",
-                "",
+                root,
                 "MAX_LAYERS",
                 model,
             )
         )
     # A chain cannot be longer than the layers there are: most files skip the walk.
     depth = (
-        graph_depth(archive.config, declared.models)
+        graph_depth(archive.resolve(root), declared.models)
         if declared.layers > limits.max_graph_depth
         else 0
     )
@@ -90,7 +122,7 @@ def budget_findings(
             over_limit(
                 "graph-too-deep",
                 f"a chain of {depth} layers, over the limit of {limits.max_graph_depth}",
-                "",
+                root,
                 "MAX_GRAPH_DEPTH",
                 model,
             )
@@ -149,7 +181,7 @@ def declared_weights(
         # and to models; a layer that owns none allocates nothing at build time.
         node: Any = {}
         if holds_layers or owns_weights(ref, registry):
-            node = resolve(archive.config, ref.pointer)
+            node = archive.resolve(ref.pointer)
             node = node if isinstance(node, dict) else {}
         if holds_layers:
             models.append(node)

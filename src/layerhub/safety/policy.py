@@ -29,7 +29,7 @@ from ..errors import LayerhubError, SchemaViolation, SchemaViolationError, Unsaf
 from ..findings import Finding, Severity
 from ..plugins.allowlist import AllowList
 from ..plugins.registry import Registry
-from ..references.walk import Reference, walk
+from ..references.walk import Reference, walk_documents
 from .scan import analyze, schema_violations
 
 __all__ = ["check_archive", "refuses"]
@@ -78,7 +78,7 @@ def check_archive(
     caller's own) aside.
     """
     if references is None:
-        references = list(walk(archive.config))
+        references = list(walk_documents(archive.config, archive.documents))
     findings = analyze(archive, registry, policy, provided, schemas=False, references=references)
     refused = [f for f in findings if refuses(f, safe_mode)]
     if refused:

@@ -51,7 +51,7 @@ from ..references.keras_names import (
     judge_function,
     library_installed,
 )
-from ..references.walk import Reference, walk
+from ..references.walk import Reference, walk_documents
 from .budget import budget_findings
 
 __all__ = ["ScanReport", "analyze", "scan_file", "schema_violations"]
@@ -128,11 +128,11 @@ def analyze(
     of built-ins is judged without them, so scanning it discovers nothing).
     ``schemas=False`` leaves schema findings out, for ``load_model``, which validates
     (or not, ``validate=False``) as a step of its own. ``references`` is
-    ``list(walk(archive.config))`` when the caller already has it (the config is walked
-    once per load).
+    ``list(walk_documents(archive.config, archive.documents))`` when the caller already
+    has it (the config is walked once per load).
     """
     if references is None:
-        references = list(walk(archive.config))
+        references = list(walk_documents(archive.config, archive.documents))
     if registry is None:
         if any(r.custom for r in references):
             from ..plugins.discovery import get_registry  # here: only a plugin object needs it
@@ -340,9 +340,17 @@ def schema_findings(
     except LayerhubError as exc:
         return [Finding("schema", Severity.MEDIUM, f"schemas could not be checked: {exc}")]
     return [
-        Finding("schema", Severity.MEDIUM, violation.detail(), violation.pointer, violation.name)
+        Finding("schema", Severity.MEDIUM, violation.detail(), located(violation), violation.name)
         for violation in violations
     ]
+
+
+def located(violation: SchemaViolation) -> str:
+    """A violation's pointer, prefixed ``<member>#`` when it is in a preset's other
+    documents rather than the config, as the walk located its object."""
+    if violation.member == "config.json":
+        return violation.pointer
+    return f"{violation.member}#{violation.pointer}"
 
 
 def schema_violations(

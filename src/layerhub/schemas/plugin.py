@@ -231,6 +231,9 @@ def check_references(
             continue
         report.checked += 1
         config = config_of(reference)
+        where, document = reference.pointer, member
+        if where and not where.startswith("/"):  # "task.json#/config": another document
+            document, _, where = where.partition("#")
         if result.prefilter is not None and result.prefilter.accepts(config):
             continue
         report.violations.extend(
@@ -238,8 +241,8 @@ def check_references(
                 result.validator,
                 config,
                 name=reference.name,
-                where=reference.pointer,
-                member=member,
+                where=where,
+                member=document,
             )
         )
     return report
