@@ -18,8 +18,10 @@ is :func:`.keras_own.replace_bound`, undone by ``deactivate()``):
   Anything else (a built-in preset name, ``kaggle://``, ``gs://``, ``modelscope://``)
   cannot be analysed first: refused in safe mode, handed to KerasHub unchanged when
   unsafe deserialization is enabled. A Transformers or timm checkpoint (a
-  ``config.json`` without ``registered_name``) holds no Keras object: it is read (links,
-  sizes) and left to KerasHub's converters.
+  ``config.json`` with ``model_type`` or ``architecture``, no ``registered_name``) holds
+  no Keras object: a local one is read (links, JSON sizes) and left to KerasHub's
+  converters; an ``hf://`` one is refused in safe mode (layerhub fetches only Keras
+  preset files, and KerasHub's own download would not be pinned to the commit read).
 - **Saving.** Each config KerasHub writes is first validated against its plugin's
   schema; after it, ``layerhub.json`` (the provenance manifest, :mod:`.provenance`) and
   ``requirements.txt`` (what ``pip install -r`` needs for the plugin objects) are
@@ -88,7 +90,17 @@ def analysed(preset: Any, builtin: Any = ()) -> Any:
 
         limits = Limits.from_env()
         snapshot = fetch(preset, limits)
-        check(snapshot.read(limits), safe_mode)
+        archive = snapshot.read(limits)
+        if converted(archive):
+            if safe_mode:
+                raise UnsafeArchiveError(
+                    f"{snapshot.url}: a Transformers/timm checkpoint, whose files layerhub "
+                    "does not fetch; download it (huggingface_hub.snapshot_download) and "
+                    "load the local directory, or enable unsafe deserialization "
+                    "(keras.config.enable_unsafe_deserialization()) if you trust it"
+                )
+            return preset  # KerasHub downloads it, unpinned
+        check(archive, safe_mode=safe_mode)
         return str(snapshot.path)  # KerasHub reads the analysed files: no second download
     if preset not in builtin and "://" not in preset:
         if os.path.isdir(preset):
@@ -107,13 +119,21 @@ def analysed(preset: Any, builtin: Any = ()) -> Any:
 
 def check(archive: ModelArchive, every: Any = None, *, safe_mode: bool) -> None:
     """``load_model``'s analysis of a preset, importing the plugin objects it names."""
-    from ..references.walk import walk
+    from ..references.walk import walk_documents
     from .loading import prepare
 
-    if "registered_name" not in archive.config:
-        return  # a Transformers/timm checkpoint: read (links, sizes), no Keras object
-    every = tuple(walk(archive.config)) if every is None else every
+    if converted(archive):
+        return  # read (links, sizes, JSON limits): no Keras object to analyse
+    if every is None:
+        every = tuple(walk_documents(archive.config, archive.documents))
     prepare(archive, every, None, safe_mode=safe_mode, validate=True)
+
+
+def converted(archive: ModelArchive) -> bool:
+    """Whether KerasHub converts this checkpoint (Transformers' ``model_type``, timm's
+    ``architecture``) rather than deserializing Keras objects (``registered_name``)."""
+    config = archive.config
+    return "registered_name" not in config and ("model_type" in config or "architecture" in config)
 
 
 def with_provenance(saver: Any) -> Any:

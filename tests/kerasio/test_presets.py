@@ -1,0 +1,203 @@
+"""KerasHub's own ``from_preset`` and ``save_to_preset`` under ``LAYERHUB_ACTIVATE=1``.
+
+Fresh processes on TensorFlow that import only keras_hub: a preset whose backbone is a
+plugin's ``keras_hub.models.Backbone`` subclass loads, with predictions equal to the
+saving process's; without the switch KerasHub cannot find the class. Hostile presets are
+refused with a :class:`~layerhub.UnsafeArchiveError` naming the member and the JSON
+pointer before KerasHub reads any member: KerasHub's ``get_file`` (every preset file it
+reads goes through it) is never called, the Lambda never runs, ``keras.config`` is
+unchanged, and the file a link points at is never opened.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from hostile_corpus import CANARY_VAR, function
+from kerashub_presets import LOAD, SAVE, START, TIMEOUT, env, keras_hub_site, layerhub_site
+from support import last_json, run_python
+
+pytestmark = pytest.mark.slow
+
+PLUGIN = "hub-backbone"
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory, plugin_site) -> dict[str, Path]:
+    return {
+        "layerhub": layerhub_site(tmp_path_factory),
+        "keras_hub": keras_hub_site(tmp_path_factory),
+        "plugin": plugin_site(PLUGIN),
+    }
+
+
+def save(sites: dict[str, Path], preset: Path, *, activate: bool) -> dict:
+    proc = run_python(
+        SAVE,
+        str(sites["layerhub"]),
+        str(preset),
+        env=env(sites["plugin"], sites["keras_hub"], activate=activate),
+        timeout=TIMEOUT,
+    )
+    return last_json(proc.stdout)
+
+
+@pytest.fixture(scope="module")
+def preset(tmp_path_factory, sites) -> Path:
+    """The tiny plugin backbone saved by ``save_to_preset`` in an activated process."""
+    path = tmp_path_factory.mktemp("presets") / "tiny"
+    save(sites, path, activate=True)
+    return path
+
+
+def load(sites: dict[str, Path], preset: str, saved: Path, *, activate: bool = True) -> dict:
+    proc = run_python(
+        LOAD,
+        str(sites["layerhub"]),
+        preset,
+        str(saved),
+        env=env(sites["plugin"], sites["keras_hub"], activate=activate),
+        timeout=TIMEOUT,
+    )
+    return last_json(proc.stdout)
+
+
+def test_keras_hub_alone_loads_a_plugin_backbone_under_the_switch(sites, preset):
+    report = load(sites, str(preset), preset)
+    assert report["started"] == ["layerhub"], report  # keras, keras_hub, the plugin wait
+    assert report.get("identical") is True, report
+    assert report["class"] == "hub_backbone.backbone.TinyBackbone"
+
+
+def test_without_the_switch_keras_hub_finds_no_class(sites, preset):
+    report = load(sites, str(preset), preset, activate=False)
+    assert report["error"] == "ValueError", report
+    assert "no class registered with Keras for HubBackbone>TinyBackbone" in report["message"]
+
+
+def test_save_to_preset_under_the_switch_records_the_plugin(sites, preset, tmp_path):
+    manifest = json.loads((preset / "layerhub.json").read_text())
+    assert [(o["name"], o["distribution"], o["version"]) for o in manifest["objects"]] == [
+        ("HubBackbone>TinyBackbone", PLUGIN, "0.3.0")
+    ]
+    assert manifest["backend"] == "tensorflow"
+    assert (preset / "requirements.txt").read_text() == f"{PLUGIN}==0.3.0\n"
+    plain = save(sites, tmp_path / "plain", activate=False)
+    assert plain["files"] == ["config.json", "metadata.json", "model.weights.h5"]
+
+
+# -- hostile presets ------------------------------------------------------------------------
+
+HOSTILE = (
+    START
+    + """
+import json, os, sys
+secret = sys.argv.pop(1)
+opened = []
+sys.addaudithook(lambda event, args: event == "open" and str(args[0]) == secret
+                 and opened.append(args[0]))
+import keras, keras_hub
+from keras_hub.src.utils import preset_utils
+
+read = []  # every file KerasHub reads of a preset goes through get_file
+own_get_file = preset_utils.get_file
+def get_file(preset, path):
+    read.append(path)
+    return own_get_file(preset, path)
+preset_utils.get_file = get_file
+
+floatx = keras.config.floatx()
+report = {}
+for argument in sys.argv[1:]:
+    kind, preset = argument.split("=", 1)
+    cls = {"task": keras_hub.models.TextClassifier, "tokenizer": keras_hub.models.Tokenizer}[kind]
+    try:
+        cls.from_preset(preset)
+    except Exception as exc:
+        report[os.path.basename(preset)] = {
+            "classes": [c.__name__ for c in type(exc).__mro__], "message": str(exc),
+            "locations": [f.location for f in getattr(exc, "findings", ())]}
+    else:
+        report[os.path.basename(preset)] = {"loaded": True}
+report["read"] = read
+report["floatx"] = [floatx, keras.config.floatx()]
+report["opened"] = opened
+report["canary"] = os.path.exists(os.environ["HOSTILE_CANARY"])
+print(json.dumps(report))
+"""
+)
+
+
+def hostile_presets(preset: Path, out: Path, secret: Path) -> dict[str, tuple[str, str]]:
+    """name -> (from_preset class, where the refusal must point), each a copy of the real
+    preset with one hazard."""
+    config = json.loads((preset / "config.json").read_text())
+    lam = json.loads(Path(f"{preset}.lambda.json").read_text())
+
+    def task(name: str, backbone: dict, head: dict | None = None) -> Path:
+        path = out / name
+        shutil.copytree(preset, path)
+        task_config = {"backbone": backbone, "preprocessor": None, "num_classes": 2}
+        if head is not None:
+            task_config["head"] = head
+        document = {
+            "module": "keras_hub.src.models.text_classifier",
+            "class_name": "TextClassifier",
+            "config": task_config,
+            "registered_name": "keras_hub>TextClassifier",
+        }
+        (path / "task.json").write_text(json.dumps(document))
+        return path
+
+    task("task_lambda_head", config, lam)
+    task("backbone_lambda", lam)
+    setter = json.loads(json.dumps(config))
+    setter["config"]["dtype"] = function("keras.config", "set_floatx")
+    task("backbone_setter", setter)
+    linked = out / "tokenizer_asset_link"
+    shutil.copytree(preset, linked)
+    tokenizer = {
+        "module": "keras_hub.src.tokenizers.word_piece_tokenizer",
+        "class_name": "WordPieceTokenizer",
+        "config": {"name": "tokenizer", "vocabulary": None, "sequence_length": None},
+        "registered_name": "keras_hub>WordPieceTokenizer",
+    }
+    (linked / "tokenizer.json").write_text(json.dumps(tokenizer))
+    (linked / "assets" / "tokenizer").mkdir(parents=True)
+    (linked / "assets" / "tokenizer" / "vocabulary.txt").symlink_to(secret)
+    return {
+        "task_lambda_head": ("task", "task.json#/config/head/config/function"),
+        "backbone_lambda": ("task", "task.json#/config/backbone/config/function"),
+        "backbone_setter": ("task", "task.json#/config/backbone/config/dtype"),
+        "tokenizer_asset_link": ("tokenizer", "member:assets/tokenizer/vocabulary.txt"),
+    }
+
+
+def test_hostile_presets_are_refused_before_keras_hub_reads_them(sites, preset, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("[PAD]\n[UNK]\nsecret\n")
+    cases = hostile_presets(preset, tmp_path / "hostile", secret)
+    canary = tmp_path / "canary"
+    proc = run_python(
+        HOSTILE,
+        str(sites["layerhub"]),
+        str(secret),
+        *(f"{kind}={tmp_path / 'hostile' / name}" for name, (kind, _) in cases.items()),
+        env=env(sites["plugin"], sites["keras_hub"], **{CANARY_VAR: str(canary)}),
+        timeout=TIMEOUT,
+    )
+    report = last_json(proc.stdout)
+    for name, (_, location) in cases.items():
+        outcome = report[name]
+        assert "UnsafeArchiveError" in outcome.get("classes", ()), (name, outcome)
+        assert "LayerhubError" in outcome["classes"]
+        assert location in outcome["locations"], (name, outcome)
+        member, _, pointer = location.removeprefix("member:").partition("#")
+        assert member in outcome["message"] and pointer in outcome["message"], outcome
+    assert report["read"] == []  # KerasHub read no member of any of them
+    assert report["floatx"] == ["float32", "float32"]
+    assert report["opened"] == []
+    assert report["canary"] is False
