@@ -201,3 +201,82 @@ def test_hostile_presets_are_refused_before_keras_hub_reads_them(sites, preset, 
     assert report["floatx"] == ["float32", "float32"]
     assert report["opened"] == []
     assert report["canary"] is False
+
+
+# -- activate() in process ------------------------------------------------------------------
+
+IN_PROCESS = """
+import json, sys
+import keras, keras_hub
+from keras_hub.src.models import backbone, task
+from keras_hub.src.utils import preset_utils
+
+import layerhub
+from layerhub.kerasio.activation import deactivate
+
+preset, name = sys.argv[1], "HubBackbone>TinyBackbone"
+modules = (preset_utils, backbone, task)
+own = [m.get_preset_loader for m in modules]
+
+
+def attempt(source):
+    try:
+        keras_hub.models.Backbone.from_preset(source)
+    except Exception as exc:
+        return {"classes": [c.__name__ for c in type(exc).__mro__], "message": str(exc)}
+    return {"loaded": True}
+
+
+report = {"before": keras.saving.get_registered_object(name) is None}
+layerhub.activate()  # keras_hub imported already: its modules are patched now
+found = keras.saving.get_registered_object(name)
+report["found"] = f"{found.__module__}.{found.__name__}"
+report["utils"] = keras.utils.get_registered_object is keras.saving.get_registered_object
+report["routed"] = [m.get_preset_loader is not o for m, o in zip(modules, own)]
+report["builtin"] = attempt("bert_tiny_en_uncased")
+report["kaggle"] = attempt("kaggle://keras/bert/keras/bert_tiny_en_uncased")
+report["local"] = attempt(preset)
+from hub_backbone.backbone import TinyBackbone
+import os, tempfile
+target = tempfile.mkdtemp()
+try:  # the plugin's schema allows hidden_dim up to 64
+    TinyBackbone(vocabulary_size=50, hidden_dim=65).save_to_preset(target)
+except Exception as exc:
+    report["invalid"] = {"classes": [c.__name__ for c in type(exc).__mro__],
+                         "message": str(exc), "files": sorted(os.listdir(target))}
+keras.config.enable_unsafe_deserialization()
+report["unsafe_builtin"] = attempt("bert_tiny_en_uncased")
+deactivate()
+report["restored"] = keras.saving.get_registered_object.__module__
+report["unrouted"] = [m.get_preset_loader is o for m, o in zip(modules, own)]
+print(json.dumps(report))
+"""
+
+
+def test_activate_in_process_routes_imported_keras_hub_and_deactivate_undoes_it(sites, preset):
+    proc = run_python(
+        IN_PROCESS,
+        str(preset),
+        env=env(sites["plugin"], sites["keras_hub"], activate=False),
+        timeout=TIMEOUT,
+    )
+    report = last_json(proc.stdout)
+    assert report["before"] is True  # Keras alone does not know the plugin's class
+    # the public lookup KerasHub's from_preset asks answers plugin names, importing them
+    assert report["found"] == "hub_backbone.backbone.TinyBackbone"
+    assert report["utils"] is True
+    assert report["routed"] == [True, True, True]
+    for source in ("builtin", "kaggle"):  # nothing to analyse first: refused, in safe mode
+        assert "UnsafeArchiveError" in report[source]["classes"], report[source]
+        assert "cannot analyse this preset" in report[source]["message"]
+    assert report["local"] == {"loaded": True}
+    # save_to_preset validates a config before KerasHub writes it
+    assert "SchemaViolationError" in report["invalid"]["classes"], report["invalid"]
+    assert "config.json" in report["invalid"]["message"]
+    assert "/hidden_dim" in report["invalid"]["message"]
+    assert report["invalid"]["files"] == []
+    # unsafe deserialization enabled: handed to KerasHub, which needs kagglehub for it
+    assert "LayerhubError" not in report["unsafe_builtin"]["classes"], report
+    assert "kagglehub" in report["unsafe_builtin"]["message"]
+    assert report["restored"] == "keras.src.saving.object_registration"
+    assert report["unrouted"] == [True, True, True]

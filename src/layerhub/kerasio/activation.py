@@ -3,9 +3,12 @@
 MLflow's Keras flavour, serving and conversion tools and notebooks load models with
 ``keras.saving.load_model``. While layerhub is active, that call (and
 ``keras.models.load_model``, ``model_from_json``, and every name a
-``deserialize_keras_object``, ``from_config`` or ``clone_model`` looks up) finds plugin
-objects, importing only the plugins a model needs; a ``.keras`` or ``.h5`` load gets the
-same analysis as :func:`layerhub.load_model`, because it is that function.
+``deserialize_keras_object``, ``from_config``, ``clone_model`` or
+``keras.saving.get_registered_object`` looks up) finds plugin objects, importing only
+the plugins a model needs; a ``.keras`` or ``.h5`` load gets the same analysis as
+:func:`layerhub.load_model`, because it is that function. KerasHub's ``from_preset``
+gets that analysis too, and ``save_to_preset`` the provenance manifest (:mod:`.presets`,
+installed the moment KerasHub's ``preset_utils`` is imported: :func:`after_import`).
 
 ``LAYERHUB_ACTIVATE=1`` turns it on at interpreter start: the wheel installs
 ``layerhub-activate.pth``, which checks the variable and, only when it is set, imports

@@ -13,7 +13,7 @@ def layerhub_register(registry):
             "required": ["vocabulary_size", "hidden_dim"],
             "properties": {
                 "vocabulary_size": {"type": "integer", "minimum": 1},
-                "hidden_dim": {"type": "integer", "minimum": 1, "maximum": 4096},
+                "hidden_dim": {"type": "integer", "minimum": 1, "maximum": 64},
             },
         },
     )
