@@ -61,7 +61,11 @@ def test_keras_hub_loads_the_plugin_preset_from_hf_then_offline(hub, uploaded, s
     online = load()
     assert online.get("identical") is True, online
     assert online["class"] == "hub_backbone.backbone.TinyBackbone"
-    assert hub.downloads(REPO, "model.weights.h5") == 1  # fetched once, by layerhub
+    assert hub.downloads(REPO, "model.weights.h5") == 1  # fetched once, by layerhub:
+    commit = hub.repos[REPO].branches["main"]
+    fetched = [url for method, url in hub.requests if method == "GET" and "/resolve/" in url]
+    assert f"/{REPO}/resolve/{commit}/model.weights.h5" in fetched  # pinned to the commit
+    assert f"/{REPO}/resolve/main/model.weights.h5" not in fetched  # (KerasHub's own: main)
     before = len(hub.requests)
     offline = load(HF_HUB_OFFLINE="1")
     assert offline.get("identical") is True, offline

@@ -230,7 +230,7 @@ def attempt(source):
 report = {"before": keras.saving.get_registered_object(name) is None}
 layerhub.activate()  # keras_hub imported already: its modules are patched now
 found = keras.saving.get_registered_object(name)
-report["found"] = f"{found.__module__}.{found.__name__}"
+report["found"] = found and f"{found.__module__}.{found.__name__}"
 report["utils"] = keras.utils.get_registered_object is keras.saving.get_registered_object
 report["routed"] = [m.get_preset_loader is not o for m, o in zip(modules, own)]
 report["builtin"] = attempt("bert_tiny_en_uncased")
