@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import hostile_corpus
 from fixtures import KERAS, committed
 from hostile_corpus import case_rows, cases_from_rows
-from support import FAST_TIER, install, plugin_wheels, shared_build
+from support import FAST_TIER, KERAS_HUB, install, pip, plugin_wheels, shared_build
 
 # Discovery records (layerhub.plugins.cache) go to a throw-away directory, never to the
 # user's cache; support.child_env hands it to every child process.
@@ -51,6 +51,19 @@ def plugin_site(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]
 @pytest.fixture(scope="session")
 def seed_site(plugin_site: Callable[..., Path]) -> Path:
     return plugin_site("layerhub-seed")
+
+
+@pytest.fixture(scope="session")
+def keras_hub_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """keras-hub (``support.KERAS_HUB``) pip-installed into a site directory, once per run."""
+
+    def build(directory: Path) -> str:
+        pip(
+            "install", "--no-deps", "--only-binary", ":all:", "--target", str(directory), *KERAS_HUB
+        )
+        return str(directory)
+
+    return Path(shared_build(tmp_path_factory, "keras-hub-site", build))
 
 
 @pytest.fixture(scope="session")

@@ -29,6 +29,9 @@ PLUGIN_SOURCES = {
         if (p / "pyproject.toml").exists()
     },
 }
+#: keras-hub at the version the curated index checked, and what its ``import`` needs that
+#: the venv lacks (see its METADATA): pip-installed ``--no-deps`` into a site directory.
+KERAS_HUB = ["keras-hub==0.32.0", "regex", "tokenizers", "sentencepiece"]
 #: Set by conftest.py when the run deselects ``slow`` tests (``make test-fast``).
 FAST_TIER = "TESTS_FAST_TIER"
 QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "default"}

@@ -52,3 +52,17 @@ def test_every_committed_fixture_is_what_keras_writes_today(tmp_path: Path) -> N
             if file.endswith((".keras", ".h5")):
                 expected = model_config(KERAS / name / file)
                 assert model_config(tmp_path / name / file) == expected, f"{name}/{file}"
+            elif (KERAS / name / file).is_dir():  # a KerasHub preset, sharded weights
+                assert json_members(tmp_path / name / file) == json_members(KERAS / name / file)
+
+
+def json_members(directory: Path) -> dict[str, Any]:
+    """Every file's path under ``directory``, with the parsed JSON of each ``.json`` but
+    ``metadata.json`` (which dates the save)."""
+    return {
+        path.relative_to(directory).as_posix(): json.loads(path.read_text())
+        if path.suffix == ".json" and path.name != "metadata.json"
+        else None
+        for path in sorted(directory.rglob("*"))
+        if path.is_file()
+    }

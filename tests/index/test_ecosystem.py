@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 import pytest
-from support import last_json, pip, run_layerhub, run_python, shared_build
+from support import KERAS_HUB, last_json, pip, run_layerhub, run_python, shared_build
 
 pytestmark = pytest.mark.slow
 
@@ -23,7 +23,7 @@ HERE = Path(__file__).parent / "ecosystem"
 #: Each family's site: the distributions (at the versions the curated index checked) and
 #: the requirements ``import`` needs that the venv lacks (keras-hub: see its METADATA).
 SITES = {
-    "keras-hub": ["keras-hub==0.32.0", "regex", "tokenizers", "sentencepiece"],
+    "keras-hub": KERAS_HUB,
     "keras-rs": ["keras-rs==0.4.0"],
     "keras-tcn": ["keras-tcn==3.5.7"],
     "keras-efficient-kan": ["keras-efficient-kan==0.1.10"],

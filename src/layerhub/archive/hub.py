@@ -231,7 +231,7 @@ def check_sizes(where: str, sizes: dict[str, int | None], limits: Limits) -> Non
     for name, size in sizes.items():
         if size is None:
             raise CorruptArchiveError(f"{where}: the Hub declares no size for {name}")
-        if name in json_files() or name.endswith(".json"):
+        if name.endswith(".json"):  # the configs, and a preset's shard index
             bound, code, setting = limits.max_config_bytes, "config-too-large", "MAX_CONFIG_BYTES"
         else:
             bound, code, setting = limits.max_member_bytes, "member-too-large", "MAX_MEMBER_BYTES"

@@ -22,7 +22,6 @@ from ..findings import Finding, Severity
 from ..pointer import child
 
 __all__ = [
-    "SHARD_INDEX_ROLE",
     "document_members",
     "is_preset",
     "members",

@@ -1,10 +1,12 @@
 """Reading the weight tree of a saved model without building it (no keras import).
 
 Keras keeps weights in HDF5: a ``.weights.h5`` file from ``save_weights``, the
-``model.weights.h5`` member of a ``.keras`` archive (zip or unzipped directory), or the
-groups of a legacy full-model ``.h5`` file. Listing every dataset's path, shape and
-dtype answers "what is in this file, and will it fit my model?" before any model code
-is imported.
+``model.weights.h5`` member of a ``.keras`` archive (zip or unzipped directory) or a
+KerasHub preset, the groups of a legacy full-model ``.h5`` file, or shards: the
+``.weights.json`` index ``save_weights(..., max_shard_size=)`` writes (a preset's
+``model.weights.json``) and the ``.weights.h5`` files it lists beside it, read as one.
+Listing every dataset's path, shape and dtype answers "what is in this file, and will
+it fit my model?" before any model code is imported.
 """
 
 from __future__ import annotations
@@ -18,8 +20,11 @@ from math import prod
 from pathlib import Path
 from typing import Any
 
-from ..errors import CorruptArchiveError
+from ..errors import CorruptArchiveError, UnsafeArchiveError
+from .jsondoc import parse_config
 from .layout import WEIGHTS_MEMBER
+from .limits import Limits, limit_error
+from .preset import shard_index_member, shard_names
 from .sources import is_hub
 
 __all__ = ["Weight", "read_weights"]
@@ -27,11 +32,13 @@ __all__ = ["Weight", "read_weights"]
 
 @dataclass(frozen=True)
 class Weight:
-    """One stored array: where it sits in the HDF5 tree, its shape and its dtype."""
+    """One stored array: where it sits in the HDF5 tree, its shape and its dtype, and
+    for sharded weights the ``shard`` file that holds it."""
 
     path: str
     shape: tuple[int, ...]
     dtype: str
+    shard: str = ""
 
     @property
     def size(self) -> int:
@@ -49,28 +56,64 @@ def read_weights(filepath: str | os.PathLike[str]) -> list[Weight]:
         from .hub import fetch
 
         path = fetch(location).path
-    found: list[tuple[str, Any]] = []
+    index = sharded_index(path)
+    shards = [(file, file.name) for file in shards_of(index)] if index else [(path, "")]
+    weights: list[Weight] = []
+    for file, shard in shards:
+        found: list[tuple[str, Any]] = []
 
-    def visit(name: str, node: Any) -> None:
-        if isinstance(node, h5py.Dataset):
-            found.append((name, node))
+        def visit(name: str, node: Any, found: list[tuple[str, Any]] = found) -> None:
+            if isinstance(node, h5py.Dataset):
+                found.append((name, node))
 
-    # Only the calls into zipfile and h5py: the same exceptions from layerhub's own
-    # code are bugs, and surface as such.
-    try:
-        with open_weights(path) as source, h5py.File(source, "r") as f:
-            f.visititems(visit)
-            weights = [
-                Weight(name, tuple(int(n) for n in node.shape), str(node.dtype))
-                for name, node in found
-            ]
-    except CorruptArchiveError:
-        raise
-    except (OSError, ValueError, zipfile.BadZipFile) as exc:
-        raise CorruptArchiveError(
-            f"{location}: not a readable Keras weights file ({' '.join(str(exc).split())})"
-        ) from None
+        # Only the calls into zipfile and h5py: the same exceptions from layerhub's own
+        # code are bugs, and surface as such.
+        try:
+            with open_weights(file) as source, h5py.File(source, "r") as f:
+                f.visititems(visit)
+                weights += [
+                    Weight(name, tuple(int(n) for n in node.shape), str(node.dtype), shard)
+                    for name, node in found
+                ]
+        except CorruptArchiveError:
+            raise
+        except (OSError, ValueError, zipfile.BadZipFile) as exc:
+            where = f"{location} (shard {shard})" if shard else location
+            raise CorruptArchiveError(
+                f"{where}: not a readable Keras weights file ({' '.join(str(exc).split())})"
+            ) from None
     return sorted(weights, key=lambda w: natural_key(w.path))
+
+
+def sharded_index(path: Path) -> Path | None:
+    """The sharded-weights index ``path`` is (a ``.json`` file), or that a directory
+    holds instead of ``model.weights.h5`` (a KerasHub preset's ``model.weights.json``)."""
+    if path.is_dir():
+        index = path / shard_index_member()
+        return index if index.is_file() and not (path / WEIGHTS_MEMBER).exists() else None
+    return path if path.suffix.lower() == ".json" else None
+
+
+def shards_of(index: Path, limits: Limits | None = None) -> list[Path]:
+    """The shard files ``index`` lists, in order: each a plain file name beside it, and there."""
+    limits = limits or Limits.from_env()
+    if not index.is_file():
+        raise CorruptArchiveError(f"{index}: no such file")
+    if index.stat().st_size > limits.max_config_bytes:
+        raise limit_error(
+            f"{index}: over the limit of {limits.max_config_bytes} bytes",
+            "config-too-large",
+            f"member:{index.name}",
+            "MAX_CONFIG_BYTES",
+        )
+    document = parse_config(index.read_bytes(), str(index), limits)
+    names, refused = shard_names(document, str(index), index.name)
+    if refused:
+        raise UnsafeArchiveError("; ".join(f.message for f in refused), refused)
+    missing = [name for name in names if not (index.parent / name).is_file()]
+    if missing:
+        raise CorruptArchiveError(f"{index}: lists shards that are not beside it: {missing}")
+    return [index.parent / name for name in names]
 
 
 def natural_key(path: str) -> list[tuple[int, int | str]]:
