@@ -16,7 +16,7 @@ from support import last_json, run_python
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
-from kerashub_presets import LOAD, SAVE, TIMEOUT, env, keras_hub_site, layerhub_site
+from kerashub_processes import LOAD, SAVE, TIMEOUT, env, keras_hub_site, layerhub_site
 
 pytestmark = pytest.mark.slow
 

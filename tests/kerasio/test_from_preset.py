@@ -16,8 +16,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hostile_corpus import CANARY_VAR, function
-from kerashub_presets import LOAD, SAVE, START, TIMEOUT, env, keras_hub_site, layerhub_site
+from hostile_corpus import CANARY_VAR
+from kerashub_processes import LOAD, SAVE, START, TIMEOUT, env, keras_hub_site, layerhub_site
+from presets import BENIGN, HOSTILE, SHARDED, hostile
 from support import last_json, run_python
 
 pytestmark = pytest.mark.slow
@@ -91,18 +92,17 @@ def test_save_to_preset_under_the_switch_records_the_plugin(sites, preset, tmp_p
 
 # -- hostile presets ------------------------------------------------------------------------
 
-HOSTILE = (
+HOSTILE_LOAD = (
     START
     + """
 import json, os, sys
-secret = sys.argv.pop(1)
-opened = []
-sys.addaudithook(lambda event, args: event == "open" and str(args[0]) == secret
-                 and opened.append(args[0]))
+opened = []  # every file outside the presets' own trees that anything opens
+sys.addaudithook(lambda event, args: event == "open" and isinstance(args[0], str)
+                 and os.path.basename(args[0]).startswith("outside-") and opened.append(args[0]))
 import keras, keras_hub
 from keras_hub.src.utils import preset_utils
 
-read = []  # every file KerasHub reads of a preset goes through get_file
+read = []  # every preset file KerasHub reads goes through get_file
 own_get_file = preset_utils.get_file
 def get_file(preset, path):
     read.append(path)
@@ -113,16 +113,16 @@ floatx = keras.config.floatx()
 report = {}
 for argument in sys.argv[1:]:
     kind, preset = argument.split("=", 1)
-    cls = {"task": keras_hub.models.TextClassifier, "tokenizer": keras_hub.models.Tokenizer}[kind]
+    cls = {"task": keras_hub.models.TextClassifier, "backbone": keras_hub.models.Backbone}[kind]
+    read.clear()
     try:
         cls.from_preset(preset)
     except Exception as exc:
-        report[os.path.basename(preset)] = {
-            "classes": [c.__name__ for c in type(exc).__mro__], "message": str(exc),
-            "locations": [f.location for f in getattr(exc, "findings", ())]}
+        outcome = {"classes": [c.__name__ for c in type(exc).__mro__], "message": str(exc),
+                   "locations": [f.location for f in getattr(exc, "findings", ())]}
     else:
-        report[os.path.basename(preset)] = {"loaded": True}
-report["read"] = read
+        outcome = {"loaded": True}
+    report[os.path.basename(preset)] = {**outcome, "read": list(read)}
 report["floatx"] = [floatx, keras.config.floatx()]
 report["opened"] = opened
 report["canary"] = os.path.exists(os.environ["HOSTILE_CANARY"])
@@ -131,76 +131,36 @@ print(json.dumps(report))
 )
 
 
-def hostile_presets(preset: Path, out: Path, secret: Path) -> dict[str, tuple[str, str]]:
-    """name -> (from_preset class, where the refusal must point), each a copy of the real
-    preset with one hazard."""
-    config = json.loads((preset / "config.json").read_text())
-    lam = json.loads(Path(f"{preset}.lambda.json").read_text())
-
-    def task(name: str, backbone: dict, head: dict | None = None) -> Path:
-        path = out / name
-        shutil.copytree(preset, path)
-        task_config = {"backbone": backbone, "preprocessor": None, "num_classes": 2}
-        if head is not None:
-            task_config["head"] = head
-        document = {
-            "module": "keras_hub.src.models.text_classifier",
-            "class_name": "TextClassifier",
-            "config": task_config,
-            "registered_name": "keras_hub>TextClassifier",
-        }
-        (path / "task.json").write_text(json.dumps(document))
-        return path
-
-    task("task_lambda_head", config, lam)
-    task("backbone_lambda", lam)
-    setter = json.loads(json.dumps(config))
-    setter["config"]["dtype"] = function("keras.config", "set_floatx")
-    task("backbone_setter", setter)
-    linked = out / "tokenizer_asset_link"
-    shutil.copytree(preset, linked)
-    tokenizer = {
-        "module": "keras_hub.src.tokenizers.word_piece_tokenizer",
-        "class_name": "WordPieceTokenizer",
-        "config": {"name": "tokenizer", "vocabulary": None, "sequence_length": None},
-        "registered_name": "keras_hub>WordPieceTokenizer",
-    }
-    (linked / "tokenizer.json").write_text(json.dumps(tokenizer))
-    (linked / "assets" / "tokenizer").mkdir(parents=True)
-    (linked / "assets" / "tokenizer" / "vocabulary.txt").symlink_to(secret)
-    return {
-        "task_lambda_head": ("task", "task.json#/config/head/config/function"),
-        "backbone_lambda": ("task", "task.json#/config/backbone/config/function"),
-        "backbone_setter": ("task", "task.json#/config/backbone/config/dtype"),
-        "tokenizer_asset_link": ("tokenizer", "member:assets/tokenizer/vocabulary.txt"),
-    }
-
-
-def test_hostile_presets_are_refused_before_keras_hub_reads_them(sites, preset, tmp_path):
-    secret = tmp_path / "secret.txt"
-    secret.write_text("[PAD]\n[UNK]\nsecret\n")
-    cases = hostile_presets(preset, tmp_path / "hostile", secret)
+def test_hostile_presets_are_refused_before_keras_hub_reads_them(sites, tmp_path):
+    """The hostile presets of tests/presets.py (edits of real keras-hub saves) through
+    KerasHub's own ``from_preset``; the benign one they are made from loads."""
+    benign = tmp_path / "bert_classifier"
+    shutil.copytree(BENIGN, benign)
+    cases = {name: hostile(name, tmp_path) for name in HOSTILE}
+    kinds = {name: "backbone" if HOSTILE[name][0] == SHARDED else "task" for name in HOSTILE}
     canary = tmp_path / "canary"
     proc = run_python(
-        HOSTILE,
+        HOSTILE_LOAD,
         str(sites["layerhub"]),
-        str(secret),
-        *(f"{kind}={tmp_path / 'hostile' / name}" for name, (kind, _) in cases.items()),
-        env=env(sites["plugin"], sites["keras_hub"], **{CANARY_VAR: str(canary)}),
+        f"task={benign}",
+        *(f"{kinds[name]}={path}" for name, path in cases.items()),
+        env=env(sites["keras_hub"], **{CANARY_VAR: str(canary)}),
         timeout=TIMEOUT,
     )
     report = last_json(proc.stdout)
-    for name, (_, location) in cases.items():
-        outcome = report[name]
+    assert report["bert_classifier"]["loaded"] is True, report["bert_classifier"]
+    assert "task.json" in report["bert_classifier"]["read"]  # KerasHub reads what it loads
+    for name in cases:
+        outcome, location = report[name], HOSTILE[name][3]
         assert "UnsafeArchiveError" in outcome.get("classes", ()), (name, outcome)
         assert "LayerhubError" in outcome["classes"]
         assert location in outcome["locations"], (name, outcome)
         member, _, pointer = location.removeprefix("member:").partition("#")
-        assert member in outcome["message"] and pointer in outcome["message"], outcome
-    assert report["read"] == []  # KerasHub read no member of any of them
+        assert member in outcome["message"] and pointer in outcome["message"], (name, outcome)
+        assert outcome["read"] == [], name  # KerasHub read no member of it
     assert report["floatx"] == ["float32", "float32"]
-    assert report["opened"] == []
-    assert report["canary"] is False
+    assert report["opened"] == []  # no linked-to file was opened, by anyone
+    assert report["canary"] is False  # no Lambda ran
 
 
 # -- activate() in process ------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """KerasHub presets of the ``hub-backbone`` test plugin, and the child processes that save
-and load them (tests/kerasio/test_presets.py, tests/hub/test_presets_hub.py).
+and load them (tests/kerasio/test_from_preset.py, tests/hub/test_from_preset_hub.py).
 
 Children run on TensorFlow with keras-hub and the plugin installed in ``--target`` sites
 on PYTHONPATH; the loading children never import the plugin (nor layerhub) themselves:
