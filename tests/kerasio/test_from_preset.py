@@ -196,6 +196,12 @@ report["routed"] = [m.get_preset_loader is not o for m, o in zip(modules, own)]
 report["builtin"] = attempt("bert_tiny_en_uncased")
 report["kaggle"] = attempt("kaggle://keras/bert/keras/bert_tiny_en_uncased")
 report["local"] = attempt(preset)
+# a Transformers checkpoint: read (links refused), then left to KerasHub's converter
+import pathlib
+converted = pathlib.Path(sys.argv[2])
+report["converted"] = attempt(str(converted))
+(converted / "vocab.txt").symlink_to(converted.parent / "outside-vocab.txt")
+report["converted_link"] = attempt(str(converted))
 from hub_backbone.backbone import TinyBackbone
 import os, tempfile
 target = tempfile.mkdtemp()
@@ -213,10 +219,17 @@ print(json.dumps(report))
 """
 
 
-def test_activate_in_process_routes_imported_keras_hub_and_deactivate_undoes_it(sites, preset):
+def test_activate_in_process_routes_imported_keras_hub_and_deactivate_undoes_it(
+    sites, preset, tmp_path
+):
+    converted = tmp_path / "transformers"
+    converted.mkdir()
+    (converted / "config.json").write_text(json.dumps({"model_type": "bert", "vocab_size": 9}))
+    (tmp_path / "outside-vocab.txt").write_text("[PAD]\n")
     proc = run_python(
         IN_PROCESS,
         str(preset),
+        str(converted),
         env=env(sites["plugin"], sites["keras_hub"], activate=False),
         timeout=TIMEOUT,
     )
@@ -230,6 +243,11 @@ def test_activate_in_process_routes_imported_keras_hub_and_deactivate_undoes_it(
         assert "UnsafeArchiveError" in report[source]["classes"], report[source]
         assert "cannot analyse this preset" in report[source]["message"]
     assert report["local"] == {"loaded": True}
+    # the converter ran (and found no weights): layerhub let it
+    assert "LayerhubError" not in report["converted"]["classes"], report["converted"]
+    assert "safetensors" in report["converted"]["message"]  # the package, or the file
+    assert "UnsafeArchiveError" in report["converted_link"]["classes"]
+    assert "vocab.txt" in report["converted_link"]["message"]
     # save_to_preset validates a config before KerasHub writes it
     assert "SchemaViolationError" in report["invalid"]["classes"], report["invalid"]
     assert "config.json" in report["invalid"]["message"]
