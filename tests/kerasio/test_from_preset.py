@@ -210,6 +210,13 @@ try:  # the plugin's schema allows hidden_dim up to 64
 except Exception as exc:
     report["invalid"] = {"classes": [c.__name__ for c in type(exc).__mro__],
                          "message": str(exc), "files": sorted(os.listdir(target))}
+# a preset without plugin objects saved over the plugin's keeps no stale record
+import shutil
+over = tempfile.mkdtemp()
+shutil.copytree(preset, over, dirs_exist_ok=True)
+keras_hub.models.BertBackbone(vocabulary_size=10, num_layers=1, num_heads=1, hidden_dim=4,
+                              intermediate_dim=4, max_sequence_length=8).save_to_preset(over)
+report["saved_over"] = sorted(os.listdir(over))
 keras.config.enable_unsafe_deserialization()
 report["unsafe_builtin"] = attempt("bert_tiny_en_uncased")
 deactivate()
@@ -256,5 +263,6 @@ def test_activate_in_process_routes_imported_keras_hub_and_deactivate_undoes_it(
     # unsafe deserialization enabled: handed to KerasHub, which needs kagglehub for it
     assert "LayerhubError" not in report["unsafe_builtin"]["classes"], report
     assert "kagglehub" in report["unsafe_builtin"]["message"]
+    assert report["saved_over"] == ["config.json", "metadata.json", "model.weights.h5"]
     assert report["restored"] == "keras.src.saving.object_registration"
     assert report["unrouted"] == [True, True, True]

@@ -44,7 +44,11 @@ from ..archive.sources import is_hub
 from ..errors import UnsafeArchiveError
 from ..index.manifest import recorded_requirements
 from ..plugins.discovery import get_registry
+from ..references.walk import walk_documents
 from .keras_own import replace_bound
+from .loading import analyse, prepare
+from .provenance import manifest_for
+from .saving import validate_model
 
 __all__ = ["REQUIREMENTS_FILE", "analysed", "install", "write_provenance"]
 
@@ -104,8 +108,6 @@ def analysed(preset: Any, builtin: Any = ()) -> Any:
         return str(snapshot.path)  # KerasHub reads the analysed files: no second download
     if preset not in builtin and "://" not in preset:
         if os.path.isdir(preset):
-            from .loading import analyse
-
             check(*analyse(preset), safe_mode=safe_mode)
         return preset  # not a directory: KerasHub says what is wrong
     if safe_mode:
@@ -119,9 +121,6 @@ def analysed(preset: Any, builtin: Any = ()) -> Any:
 
 def check(archive: ModelArchive, every: Any = None, *, safe_mode: bool) -> None:
     """``load_model``'s analysis of a preset, importing the plugin objects it names."""
-    from ..references.walk import walk_documents
-    from .loading import prepare
-
     if converted(archive):
         return  # read (links, sizes, JSON limits): no Keras object to analyse
     if every is None:
@@ -139,8 +138,6 @@ def converted(archive: ModelArchive) -> bool:
 def with_provenance(saver: Any) -> Any:
     """``saver`` (KerasHub's ``KerasPresetSaver``), validating each config it writes and
     recording the provenance of every config written so far."""
-    from .saving import validate_model
-
     own_save = saver._save_serialized_object
 
     def save_serialized_object(layer: Any, config_file: str) -> None:
@@ -154,9 +151,8 @@ def with_provenance(saver: Any) -> Any:
 
 def write_provenance(preset_dir: Path) -> None:
     """Write ``layerhub.json`` and ``requirements.txt`` for the configs in ``preset_dir``,
-    when any of them names a plugin object."""
-    from .provenance import manifest_for
-
+    when any of them names a plugin object (else remove them: a directory saved over
+    keeps no stale record)."""
     configs = []
     for file in sorted(preset_dir.glob("*.json")):
         if file.name not in NOT_CONFIGS:
@@ -165,7 +161,9 @@ def write_provenance(preset_dir: Path) -> None:
                 configs.append(document)
     manifest = manifest_for(configs)
     if not any(o.get("source") not in (None, "keras-registry") for o in manifest["objects"]):
-        return  # no plugin object: nothing layerhub provides to record
+        for name in (MANIFEST_MEMBER, REQUIREMENTS_FILE):  # no plugin object to record
+            (preset_dir / name).unlink(missing_ok=True)
+        return
     atomic.write_text(preset_dir / MANIFEST_MEMBER, json.dumps(manifest, indent=1) + "\n")
     requirements = sorted(set(recorded_requirements(manifest).values()))
     atomic.write_text(preset_dir / REQUIREMENTS_FILE, "".join(f"{r}\n" for r in requirements))
