@@ -354,14 +354,13 @@ def install(load_model: Any, model_from_json: Any, lookup_fallback: Any) -> None
 def replace_bound(modules: list[Any], replacements: dict[Any, Any]) -> None:
     """In each of ``modules``, every attribute bound to a key of ``replacements`` is that
     key's value, until :func:`uninstall`: for a function other modules imported by name."""
+    # by identity: a module attribute's own ``__hash__`` (a tensor's raises) is never called
+    by_id = {id(original): (original, new) for original, new in replacements.items()}
     with _lock:
         for module in modules:
             for name, current in list(vars(module).items()):
-                try:
-                    replacement = replacements.get(current)
-                except TypeError:  # unhashable: not a function
-                    continue
-                if replacement is not None and (module, name) not in _patched:
+                original, replacement = by_id.get(id(current), (None, None))
+                if original is current and (module, name) not in _patched:
                     _patched[module, name] = current
                     setattr(module, name, replacement)
 
