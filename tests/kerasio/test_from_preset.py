@@ -54,13 +54,16 @@ def preset(tmp_path_factory, sites) -> Path:
     return path
 
 
-def load(sites: dict[str, Path], preset: str, saved: Path, *, activate: bool = True) -> dict:
+def load(
+    sites: dict[str, Path], preset: str, saved: Path, *, activate: bool = True, plugin=True
+) -> dict:
+    installed = [sites["plugin"]] if plugin else []
     proc = run_python(
         LOAD,
         str(sites["layerhub"]),
         preset,
         str(saved),
-        env=env(sites["plugin"], sites["keras_hub"], activate=activate),
+        env=env(*installed, sites["keras_hub"], activate=activate),
         timeout=TIMEOUT,
     )
     return last_json(proc.stdout)
@@ -77,6 +80,13 @@ def test_without_the_switch_keras_hub_finds_no_class(sites, preset):
     report = load(sites, str(preset), preset, activate=False)
     assert report["error"] == "ValueError", report
     assert "no class registered with Keras for HubBackbone>TinyBackbone" in report["message"]
+
+
+def test_a_missing_plugin_is_named_with_the_version_the_preset_records(sites, preset):
+    report = load(sites, str(preset), preset, plugin=False)
+    assert report["error"] == "MissingObjectsError", report
+    assert "HubBackbone>TinyBackbone" in report["message"]
+    assert "pip install 'hub-backbone==0.3.0'" in report["message"]  # from layerhub.json
 
 
 def test_save_to_preset_under_the_switch_records_the_plugin(sites, preset, tmp_path):
