@@ -9,7 +9,8 @@
   Keras itself ignores ``safe_mode``;
 - always, even under ``safe_mode=False`` (the documented opt-out for trusted files):
   archive hazards (path traversal, absolute or duplicate members, links and devices,
-  pickled ``.npz`` arrays), the resource budget (:mod:`.budget`) and names from
+  pickled ``.npz`` arrays), the resource budget (:mod:`.budget`, the config's values
+  included) and names from
   providers outside the allow-list (:mod:`layerhub.plugins.allowlist`). Raise the limits or
   widen the allow-list to load such a file.
 
@@ -54,6 +55,7 @@ ALWAYS_REFUSED = frozenset(
         "absurd-shape",
         "too-many-layers",
         "graph-too-deep",
+        "placeholder-allocation",
     }
 )
 

@@ -51,7 +51,7 @@ from ..references.keras_names import (
     judge_function,
     library_installed,
 )
-from ..references.walk import Reference, walk_documents
+from ..references.walk import VALUE_KIND, Reference, walk_documents
 from .budget import budget_findings
 
 __all__ = ["ScanReport", "analyze", "scan_file", "schema_violations"]
@@ -158,6 +158,8 @@ def config_findings(
     findings: list[Finding] = []
     lambdas: list[str] = []
     for ref in references:
+        if ref.kind == VALUE_KIND:
+            continue  # a value, not a name: the budget's (.placeholders)
         if ref.kind == "function" and ref.class_name == ref.name and echoes_parent(ref):
             continue
         if ref.kind == "lambda" and any(ref.pointer.startswith(f"{p}/") for p in lambdas):
