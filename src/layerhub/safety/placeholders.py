@@ -33,8 +33,9 @@ from .. import settings
 from ..archive.limits import Limits
 from ..findings import Finding, Severity
 from ..references.walk import VALUE_KIND, Reference
+from ..signals import UnreadableDtype
 
-__all__ = ["UnreadableDtype", "allocation", "itemsize", "placeholder_findings"]
+__all__ = ["allocation", "itemsize", "placeholder_findings"]
 
 #: Bytes per element of the dtypes Keras writes (``backend.standardize_dtype``), known
 #: without NumPy. ``string`` (a TensorFlow string tensor) holds each string once.
@@ -60,10 +61,6 @@ PLAIN_ITEMSIZES = {
 }
 #: Bytes per character of the string kinds whose width NumPy takes from the data.
 FLEXIBLE_WIDTH = {"U": 4, "S": 1, "V": 1}
-
-
-class UnreadableDtype(ValueError):
-    """NumPy does not read this dtype."""
 
 
 def placeholder_findings(references: Iterable[Reference], limits: Limits) -> list[Finding]:
