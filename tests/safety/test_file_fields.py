@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -254,3 +255,21 @@ def test_keras_hub_reads_a_high_field_under_safe_mode_and_layerhub_refuses_it(li
     proc = run_layerhub("scan", str(path), site=libraries)
     assert proc.returncode == 1
     assert "file-access" in proc.stdout and str(special) in proc.stdout
+
+
+def test_a_path_in_a_presets_tokenizer_is_located_in_its_document(tmp_path):
+    """A KerasHub preset's ``tokenizer.json`` is walked like its config: the finding is at
+    ``tokenizer.json#/config/vocabulary``; the preset as saved (vocabulary null, read
+    from its assets) has none."""
+    preset = tmp_path / "bert_classifier"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "keras" / "presets" / "bert_classifier", preset)
+    assert scan(preset) == [[]]
+    tokenizer = json.loads((preset / "tokenizer.json").read_text())
+    tokenizer["config"]["vocabulary"] = "/etc/passwd"
+    (preset / "tokenizer.json").write_text(json.dumps(tokenizer))
+    [[finding]] = scan(preset)
+    assert (finding["severity"], finding["location"], finding["object"]) == (
+        "medium",
+        "tokenizer.json#/config/vocabulary",
+        "keras_hub>BertTokenizer",
+    )
