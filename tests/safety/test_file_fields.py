@@ -97,6 +97,27 @@ def test_the_message_names_the_class_the_field_and_the_path(tmp_path):
     assert "refuses it under safe mode itself" in medium[0]["message"]
 
 
+def test_safe_mode_refuses_a_medium_path_too(tmp_path):
+    """A path the library would refuse itself is refused by layerhub first, in one clear
+    error naming the pointer (not KerasHub's bare ``ValueError`` after Keras started);
+    ``safe_mode=False`` leaves it to the library."""
+    from layerhub.archive.reader import read_archive
+    from layerhub.errors import UnsafeArchiveError
+    from layerhub.safety.policy import check_archive
+
+    archive = read_archive(
+        with_class(tmp_path, "WordPieceTokenizer", {"vocabulary": "/etc/passwd"})
+    )
+    with pytest.raises(UnsafeArchiveError) as refused:
+        check_archive(archive, safe_mode=True, validate=False)
+    assert [(f.code, f.location) for f in refused.value.findings] == [
+        ("file-access", f"{WHERE}/vocabulary")
+    ]
+    assert "/etc/passwd" in str(refused.value)
+    left = check_archive(archive, safe_mode=False, validate=False)
+    assert ("file-access", "medium") in [(f.code, str(f.severity)) for f in left]
+
+
 def test_inline_values_and_other_fields_are_no_finding(tmp_path):
     inline = base64.b64encode(b"\0" * 4000).decode()  # a proto inlined as base64
     files = [
