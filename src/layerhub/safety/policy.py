@@ -8,8 +8,8 @@
   modules, HDF5 links and shape bombs; and every ``file-access``, medium ones included
   (a path in a field that a Keras library refuses itself under safe mode: a saved
   config never needs one, and refusing it here says so in one clear error, naming the
-  member and pointer, before the library runs, rather than as its bare ``ValueError``). This covers legacy ``.h5`` files too, for which
-  Keras itself ignores ``safe_mode``;
+  member and pointer, before the library runs, rather than as its bare ``ValueError``).
+  This covers legacy ``.h5`` files too, for which Keras itself ignores ``safe_mode``;
 - always, even under ``safe_mode=False`` (the documented opt-out for trusted files):
   archive hazards (path traversal, absolute or duplicate members, links and devices,
   pickled ``.npz`` arrays), the resource budget (:mod:`.budget`, the config's values
