@@ -30,6 +30,7 @@ __all__ = [
     "PluginError",
     "PluginWarning",
     "ProvenanceWarning",
+    "RenamedObjectWarning",
     "SchemaError",
     "SchemaViolation",
     "SchemaViolationError",
@@ -59,6 +60,15 @@ class PluginWarning(UserWarning):
     ``--strict`` / ``LAYERHUB_STRICT=1`` turns these into :class:`PluginError`.
 
     Added in version 0.1.0.
+    """
+
+
+class RenamedObjectWarning(UserWarning):
+    """A file names an object by an old name its plugin declared as an alias of the new
+    one (``registry.add(..., aliases=)`` or the ``layerhub.aliases`` entry points): the
+    object loads, and the message names the new name to save under.
+
+    Added in version 0.2.0.
     """
 
 

@@ -42,7 +42,7 @@ from ..version import __version__
 
 __all__ = ["FORMAT", "DiscoveryCache", "Point", "environment", "fresh"]
 
-FORMAT = 2
+FORMAT = 3
 
 Stamp = list[int] | None
 #: What importlib.metadata looks for in a ``sys.path`` directory.
@@ -50,10 +50,11 @@ METADATA_SUFFIXES = (".dist-info", ".egg-info", ".egg")
 
 
 class Point(NamedTuple):
-    """One ``layerhub`` entry point, as much as discovery needs of it.
+    """One entry point of a ``layerhub`` group, as much as discovery needs of it.
 
     ``files`` are the distribution's metadata directory, then the files in it whose
     stats vouch for the rest (the directory's own replacement shows in its parent's).
+    ``group`` is ``layerhub`` (a hook) or one of the static groups (``layerhub.objects``...).
     """
 
     distribution: str
@@ -61,6 +62,7 @@ class Point(NamedTuple):
     name: str
     value: str
     files: tuple[str, ...]
+    group: str = "layerhub"
 
     @property
     def key(self) -> str:
@@ -72,12 +74,13 @@ class Point(NamedTuple):
         return self.value.partition(":")[0].strip().partition(".")[0]
 
     def as_json(self) -> list[Any]:
-        return [self.distribution, self.version, self.name, self.value, list(self.files)]
+        files = list(self.files)
+        return [self.distribution, self.version, self.name, self.value, files, self.group]
 
     @classmethod
     def from_json(cls, data: list[Any]) -> Point:
-        distribution, version, name, value, files = data
-        return cls(distribution, version, name, value, tuple(files))
+        distribution, version, name, value, files, group = data
+        return cls(distribution, version, name, value, tuple(files), group)
 
 
 def stamp(path: str) -> Stamp:
@@ -183,15 +186,15 @@ class DiscoveryCache:
             if record is None or not fresh(record["modules"]):
                 return None
             entries = record["entries"]
-            if not all(isinstance(e, list) and len(e) == 5 for e in entries):
+            if not all(isinstance(e, list) and len(e) == 6 for e in entries):
                 return None
         except (KeyError, TypeError, ValueError):
             return None
         return entries
 
     def remember(self, point: Point, entries: Iterable[Any]) -> None:
-        """Record what ``point`` registered (name, target, schema, example, estimate)."""
-        rows = [[e.name, e.target, e.schema, e.example, e.estimate] for e in entries]
+        """Record what ``point`` registered (name, target, schema, example, estimate, aliases)."""
+        rows = [[e.name, e.target, e.schema, e.example, e.estimate, e.aliases] for e in entries]
         if not all(isinstance(row[1], str) for row in rows):
             return
         # Names and targets are strings: only the other values need JSON's verdict.
@@ -217,7 +220,9 @@ class DiscoveryCache:
             "format": FORMAT,
             "environment": self._environment,
             "points": [p.as_json() for p in points],
-            "point_stamps": [[f, stamp(f)] for p in points for f in p.files[1:]],
+            "point_stamps": [
+                [f, stamp(f)] for f in dict.fromkeys(f for p in points for f in p.files[1:])
+            ],
             "records": {k: v for k, v in self._records.items() if k in keys},
             "installed": self._installed,
         }

@@ -40,7 +40,15 @@ from ..index.installed import (
 from ..names import normalize_name
 from .cache import DiscoveryCache, Point
 from .registrar import PluginRegistrar
-from .registry import ENTRY_POINT_GROUP, Entry, Provider, ProviderSource, Registry
+from .registry import (
+    ENTRY_POINT_GROUP,
+    OBJECTS_GROUP,
+    STATIC_GROUPS,
+    Entry,
+    Provider,
+    ProviderSource,
+    Registry,
+)
 
 if TYPE_CHECKING:
     import importlib_metadata
@@ -66,6 +74,8 @@ class Discovery(NamedTuple):
     registry: Registry
     plugins: tuple[PluginInfo, ...]
     indexed: tuple[IndexedDistribution, ...] = ()
+    #: Names a distribution declares both statically and in its hook, differently.
+    disagreements: tuple[str, ...] = ()
 
 
 def plugin_manager() -> pluggy.PluginManager:
@@ -91,6 +101,7 @@ def discover(
     points = run.entry_points()
     for point in points:
         run.load(point)
+    run.declare()
     for provider, plugin in extra:
         run.register(provider, getattr(plugin, "__name__", repr(plugin)), plugin)
     return run.finish(points)
@@ -110,6 +121,9 @@ class DiscoveryRun:
         self.pm: pluggy.PluginManager | None = None
         self.infos: list[PluginInfo] = []
         self.entries: list[Entry] = []
+        #: The static declarations, per distribution: group -> name -> value.
+        self.static: dict[Provider, dict[str, dict[str, str]]] = {}
+        self.disagreements: list[str] = []
 
     def entry_points(self) -> list[Point]:
         """The cache's record of the entry points while it holds, else a fresh listing."""
@@ -117,7 +131,13 @@ class DiscoveryRun:
         return list_entry_points(self.strict) if points is None else points
 
     def load(self, point: Point) -> None:
-        """One entry point: disabled, replayed from the cache, or imported and run."""
+        """One entry point: a static declaration kept for :meth:`declare`, or a hook
+        disabled, replayed from the cache, or imported and run."""
+        if point.group != ENTRY_POINT_GROUP:
+            provider = Provider(point.distribution, point.version, OBJECTS_GROUP)
+            groups = self.static.setdefault(provider, {})
+            groups.setdefault(point.group, {}).setdefault(point.name, point.value)
+            return
         provider = Provider(point.distribution, point.version, point.name)
         names = {normalize_name(point.name), normalize_name(point.distribution)}
         if not self.autoload or names & self.disabled:
@@ -125,7 +145,7 @@ class DiscoveryRun:
             return
         recorded = self.cache.record(point) if self.cache else None
         if recorded is not None:
-            entries = [Entry(*row[:2], provider, *row[2:]) for row in recorded]
+            entries = [Entry(*row[:2], provider, *row[2:5], tuple(row[5])) for row in recorded]
             self.accept(provider, point.value, entries)
             return
         try:
@@ -167,6 +187,52 @@ class DiscoveryRun:
         self.accept(provider, value, registrar.entries)
         return None if caught else registrar.entries
 
+    def declare(self) -> None:
+        """The static declarations as registrations, each distribution's through a
+        :class:`PluginRegistrar` of its own, as a hook's: the same rules, warnings and
+        isolation. Nothing is imported. Where the distribution's hook registered a name
+        it also declares, the declaration wins (it is what every process sees, run or
+        not run the hook) and a difference is kept for ``doctor``."""
+        for provider, groups in self.static.items():
+            value = f"{OBJECTS_GROUP} ({len(groups.get(OBJECTS_GROUP, {}))} names)"
+            if not self.autoload or normalize_name(provider.distribution) in self.disabled:
+                self.infos.append(PluginInfo(provider, value, "disabled"))
+                continue
+            registrar = PluginRegistrar(provider)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", PluginWarning)
+                for problem in static_registrations(registrar, groups):
+                    warnings.warn(f"{provider.describe()}: {problem}", PluginWarning, stacklevel=2)
+            for warning in caught:
+                if self.strict and issubclass(warning.category, PluginWarning):
+                    raise PluginError(str(warning.message))
+                warnings.warn_explicit(
+                    warning.message, warning.category, warning.filename, warning.lineno
+                )
+            self.overrule(provider, registrar.entries)
+            self.accept(provider, value, registrar.entries)
+
+    def overrule(self, provider: Provider, declared: list[Entry]) -> None:
+        """Drop the hook's entries of names ``declared`` statically by the same
+        distribution, noting each one registered differently."""
+        mine = {e.name: e for e in declared}
+        dist = normalize_name(provider.distribution)
+        kept = []
+        for entry in self.entries:
+            static = mine.get(entry.name)
+            if static is None or normalize_name(entry.provider.distribution) != dist:
+                kept.append(entry)
+                continue
+            fields = ("target_path", "schema", "example", "estimate", "aliases")
+            differ = [f for f in fields if getattr(entry, f) != getattr(static, f)]
+            if differ:
+                self.disagreements.append(
+                    f"{entry.name!r}: {provider.requirement} declares it in {OBJECTS_GROUP} and "
+                    f"registers it in its hook {entry.provider.plugin!r} with another "
+                    f"{', '.join(differ)}; the declaration is used"
+                )
+        self.entries = kept
+
     def accept(self, provider: Provider, value: str, registered: list[Entry]) -> None:
         self.entries.extend(registered)
         names = tuple(e.name for e in registered)
@@ -199,7 +265,43 @@ class DiscoveryRun:
         registry = Registry(entries, prefer=settings.items(settings.PREFER))
         for conflict in registry.conflicts:
             warnings.warn(f"layerhub: {conflict.describe()}", PluginWarning, stacklevel=3)
-        return Discovery(registry, tuple(self.infos), tuple(indexed))
+        return Discovery(registry, tuple(self.infos), tuple(indexed), tuple(self.disagreements))
+
+
+def static_registrations(
+    registrar: PluginRegistrar, groups: dict[str, dict[str, str]]
+) -> list[str]:
+    """``registrar.add`` each name of ``layerhub.objects`` with its companions (schema,
+    example, estimate and the old names whose ``layerhub.aliases`` value is its target).
+    Returns what could not be registered: a malformed value, a companion naming no
+    declared object."""
+    problems = []
+    objects = groups.get(OBJECTS_GROUP, {})
+    aliases: dict[str, list[str]] = {}
+    for old, target in groups.get("layerhub.aliases", {}).items():
+        aliases.setdefault(target.strip(), []).append(old)
+    targets = {target.strip() for target in objects.values()}
+    for group, names in groups.items():
+        keys = (
+            set(names.values()) - targets
+            if group == "layerhub.aliases"
+            else set(names) - set(objects)
+        )
+        for key in sorted(keys):
+            problems.append(f"{group} names {key!r}, which no {OBJECTS_GROUP} entry declares")
+    for name, target in objects.items():
+        companions = {
+            STATIC_GROUPS[group]: names[name]
+            for group, names in groups.items()
+            if group not in (OBJECTS_GROUP, "layerhub.aliases") and name in names
+        }
+        try:
+            registrar.add(
+                name, target.strip(), **companions, aliases=aliases.get(target.strip(), ())
+            )
+        except (TypeError, ValueError) as exc:
+            problems.append(f"{OBJECTS_GROUP} entry {name!r} is ignored: {exc}")
+    return problems
 
 
 def indexed_entries(indexed: Iterable[IndexedDistribution]) -> list[Entry]:
@@ -213,27 +315,53 @@ def indexed_entries(indexed: Iterable[IndexedDistribution]) -> list[Entry]:
 
 
 def list_entry_points(strict: bool = False) -> list[Point]:
-    """Entry points of the ``layerhub`` group, one per distribution, in a stable order.
+    """Entry points of the ``layerhub`` group and the static groups (``layerhub.objects``
+    and its companions), each distribution once, in a stable order.
 
     ``importlib_metadata`` already counts a distribution seen twice on ``sys.path``
     once (the first one wins, as for imports). It reads every installed distribution's
     ``entry_points.txt`` and gives up on the first it cannot parse, so then each is read
     on its own (:func:`readable_entry_points`) and only the broken one is left out.
+    A distribution's name and version are read once (from a wheel's ``.dist-info``
+    directory name where it has one: no ``METADATA`` is opened for a static one).
     """
     import importlib_metadata
 
     try:
-        found = list(importlib_metadata.entry_points(group=ENTRY_POINT_GROUP))
+        found = list(importlib_metadata.entry_points())
     except Exception:  # one distribution's malformed metadata: find which, skip it alone
         found = readable_entry_points(strict)
-    points = [Point(*identity(ep.dist), ep.name, ep.value, metadata_files(ep.dist)) for ep in found]
-    return sorted(points, key=lambda p: (normalize_name(p.distribution), p.name))
+    identities: dict[int, tuple[tuple[str, str], tuple[str, ...]]] = {}
+    points = []
+    for ep in found:
+        if ep.group != ENTRY_POINT_GROUP and ep.group not in STATIC_GROUPS:
+            continue
+        known = identities.get(id(ep.dist))
+        if known is None:
+            static = ep.group != ENTRY_POINT_GROUP
+            known = identities[id(ep.dist)] = (
+                (static and wheel_identity(ep.dist)) or identity(ep.dist),
+                metadata_files(ep.dist),
+            )
+        points.append(Point(*known[0], ep.name, ep.value, known[1], ep.group))
+    return sorted(points, key=lambda p: (normalize_name(p.distribution), p.group, p.name))
+
+
+def wheel_identity(dist: importlib_metadata.Distribution | None) -> tuple[str, str] | None:
+    """``(name, version)`` from a ``{name}-{version}.dist-info`` directory's name (the
+    wheel spec writes it so; the name normalised), or ``None`` for any other layout."""
+    path = getattr(dist, "_path", None)
+    if not isinstance(path, Path) or not path.name.endswith(".dist-info"):
+        return None
+    name, sep, version = path.name[: -len(".dist-info")].partition("-")
+    return (normalize_name(name), version) if sep and name and version else None
 
 
 def readable_entry_points(strict: bool) -> list[importlib_metadata.EntryPoint]:
-    """The ``layerhub`` entry points of every distribution whose ``entry_points.txt``
-    parses, the first one of each name on ``sys.path`` (as imports pick); each one that
-    does not is warned about (an error with ``strict``) and skipped."""
+    """The entry points of the ``layerhub`` and static groups of every distribution
+    whose ``entry_points.txt`` parses, the first one of each name on ``sys.path`` (as
+    imports pick); each one that does not is warned about (an error with ``strict``)
+    and skipped."""
     import importlib_metadata
 
     found: list[importlib_metadata.EntryPoint] = []
@@ -244,7 +372,11 @@ def readable_entry_points(strict: bool) -> list[importlib_metadata.EntryPoint]:
             continue
         seen.add(name)
         try:
-            found += dist.entry_points.select(group=ENTRY_POINT_GROUP)
+            found += [
+                ep
+                for ep in dist.entry_points
+                if ep.group == ENTRY_POINT_GROUP or ep.group in STATIC_GROUPS
+            ]
         except Exception as exc:
             where = getattr(dist, "_path", name)
             message = (

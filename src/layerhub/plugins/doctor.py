@@ -15,22 +15,12 @@ import ast
 import json
 import sys
 import warnings
-from importlib.machinery import (
-    BYTECODE_SUFFIXES,
-    EXTENSION_SUFFIXES,
-    SOURCE_SUFFIXES,
-    ExtensionFileLoader,
-    FileFinder,
-    ModuleSpec,
-    PathFinder,
-    SourceFileLoader,
-    SourcelessFileLoader,
-)
 from pathlib import Path
 from typing import Any
 
 import importlib_metadata
 
+from ..finders import find_module, package_file
 from ..findings import Finding, Severity
 from ..index.trusted import store_path, trusted
 from ..schemas.plugin import schema_problem
@@ -85,48 +75,6 @@ def entry_problems(entry: Entry) -> list[Finding]:
     return problems
 
 
-def find_module(name: str) -> ModuleSpec | None:
-    """The spec of ``name`` found by path search alone: no package ``__init__`` runs.
-
-    Below the top level, each location is searched with a plain :class:`FileFinder`:
-    ``PathFinder`` builds a lazy namespace path for a folder with no ``__init__.py`` (as
-    keras-hub and kimm ship), which reads its parent module from ``sys.modules`` and so
-    fails (``KeyError``) when, as here, the parent is not imported.
-    """
-    parts = name.split(".")
-    spec = PathFinder.find_spec(parts[0])
-    for i in range(1, len(parts)):
-        if spec is None:
-            return None
-        spec = find_in(".".join(parts[: i + 1]), list(spec.submodule_search_locations or []))
-    return spec
-
-
-#: The loaders of the default path finder, for :func:`find_in`.
-LOADERS = (
-    (ExtensionFileLoader, EXTENSION_SUFFIXES),
-    (SourceFileLoader, SOURCE_SUFFIXES),
-    (SourcelessFileLoader, BYTECODE_SUFFIXES),
-)
-
-
-def find_in(name: str, locations: list[str]) -> ModuleSpec | None:
-    """The spec of ``name`` in ``locations``; a namespace package gets every portion."""
-    portions: list[str] = []
-    for location in locations:
-        spec = FileFinder(location, *LOADERS).find_spec(name)
-        if spec is None:
-            continue
-        if spec.loader is not None:
-            return spec
-        portions.extend(spec.submodule_search_locations or [])
-    if not portions:
-        return None
-    spec = ModuleSpec(name, None, is_package=True)
-    spec.submodule_search_locations = portions
-    return spec
-
-
 def missing_target(target: str) -> str:
     """Why ``"module:attribute"`` cannot be imported, or ``""`` when it looks fine."""
     module_name, _, attribute = target.partition(":")
@@ -166,13 +114,11 @@ def schema_file_problem(schema: Any) -> str:
     """Why a schema (a dict or ``"package:path.json"``) is unusable, or ``""``."""
     if isinstance(schema, str):
         package, _, relative = schema.partition(":")
-        spec = find_module(package)
-        locations = list(spec.submodule_search_locations or []) if spec else []
-        files = [Path(loc, relative) for loc in locations if Path(loc, relative).is_file()]
-        if not files:
+        found = package_file(package, relative)
+        if found is None:
             return f"schema file {schema!r} not found"
         try:
-            schema = json.loads(files[0].read_text())
+            schema = json.loads(found.read_text())
         except (OSError, ValueError) as exc:
             return f"schema file {schema!r} is not JSON ({exc})"
     if not isinstance(schema, dict):
