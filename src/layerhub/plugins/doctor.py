@@ -5,8 +5,10 @@ reports those, and what would only fail later, when a model needs it: targets th
 not exist, schemas that are missing or not JSON Schemas, names shadowing Keras
 built-ins, names claimed twice, allow-list entries naming distributions that are not
 installed, and trusted-index entries (``layerhub trust``) out of step with what is
-installed. Targets and schema files are located and read statically (``ast``, the
-import system's finders): no plugin target is imported, so keras never is.
+installed, and names a distribution declares statically (``layerhub.objects``) and
+registers in its hook differently. Targets and schema files are located and read
+statically (``ast``, the import system's finders): no plugin target is imported, so
+keras never is.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from ..index.trusted import store_path, trusted
 from ..schemas.plugin import schema_problem
 from .allowlist import AllowList
 from .discovery import Discovery, discover
-from .registry import Entry
+from .registry import OBJECTS_GROUP, Entry
 
 __all__ = ["diagnose"]
 
@@ -44,6 +46,8 @@ def diagnose() -> tuple[Discovery, list[Finding]]:
             problems.append(Finding("plugin-failed", Severity.HIGH, info.error, where))
         elif info.status == "disabled":
             problems.append(Finding("plugin-disabled", Severity.INFO, "disabled", where))
+    for disagreement in discovery.disagreements:
+        problems.append(Finding("static-hook-disagreement", Severity.MEDIUM, disagreement))
     for conflict in discovery.registry.conflicts:
         problems.append(
             Finding("name-conflict", Severity.MEDIUM, conflict.describe(), conflict.name)
@@ -54,6 +58,8 @@ def diagnose() -> tuple[Discovery, list[Finding]]:
             problems.append(Finding("shadowed-name", Severity.MEDIUM, text))
         elif "trusted index" in text:
             problems.append(Finding("trust-store", Severity.MEDIUM, text))
+        elif f"declared in {OBJECTS_GROUP}" in text:
+            problems.append(Finding("static-declaration", Severity.MEDIUM, text))
     for entry in discovery.registry:
         problems += entry_problems(entry)
     problems += stale

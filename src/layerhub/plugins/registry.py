@@ -77,9 +77,9 @@ class Provider(NamedTuple):
         return self.plugin == OBJECTS_GROUP
 
     def describe(self) -> str:
-        """``layerhub plugin 'acme' from acme-blocks==1.0`` (or the index it came from)."""
+        """``layerhub plugin 'acme' from acme-blocks==1.0``, a static declaration, or an index."""
         if self.static:
-            return f"{self.requirement} (declared in {OBJECTS_GROUP})"
+            return f"{self.requirement}, declared in {OBJECTS_GROUP}"
         if self.source is ProviderSource.ENTRY_POINT:
             return f"layerhub plugin {self.plugin!r} from {self.requirement}"
         return f"{self.requirement} (from the {self.source.value} index)"
