@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 __all__ = [
     "ArchiveChangedError",
+    "AuthoringError",
     "CheckConfigError",
     "CheckFailure",
     "ConfigurationError",
@@ -288,6 +289,15 @@ class ExportError(LayerhubError, ValueError):
     """A model cannot be exported as asked (unknown format, output in the way...).
 
     Added in version 0.1.0.
+    """
+
+
+class AuthoringError(LayerhubError, ValueError):
+    """``layerhub adopt`` or ``layerhub new`` cannot do what was asked: a distribution
+    not installed or registering nothing, a ``pyproject.toml`` that cannot be edited, a
+    project directory already there.
+
+    Added in version 0.2.0.
     """
 
 
