@@ -73,14 +73,23 @@ class Point(NamedTuple):
         """The top-level package of the hook module: its modules vouch for the hook."""
         return self.value.partition(":")[0].strip().partition(".")[0]
 
-    def as_json(self) -> list[Any]:
-        files = list(self.files)
-        return [self.distribution, self.version, self.name, self.value, files, self.group]
 
-    @classmethod
-    def from_json(cls, data: list[Any]) -> Point:
-        distribution, version, name, value, files, group = data
-        return cls(distribution, version, name, value, tuple(files), group)
+def points_json(points: Iterable[Point]) -> list[Any]:
+    """``points`` grouped by distribution, each one's identity and files written once
+    (a static declaration has an entry point per name: thousands with many plugins)."""
+    grouped: dict[tuple[Any, ...], list[list[str]]] = {}
+    for p in points:
+        rows = grouped.setdefault((p.distribution, p.version, p.files), [])
+        rows.append([p.group, p.name, p.value])
+    return [[d, v, list(files), rows] for (d, v, files), rows in grouped.items()]
+
+
+def points_from_json(data: list[Any]) -> list[Point]:
+    return [
+        Point(distribution, version, name, value, tuple(files), group)
+        for distribution, version, files, rows in data
+        for group, name, value in rows
+    ]
 
 
 def stamp(path: str) -> Stamp:
@@ -161,7 +170,7 @@ class DiscoveryCache:
             if self._data.get("environment") == self._environment and fresh(
                 self._data["point_stamps"]
             ):
-                return [Point.from_json(p) for p in self._data["points"]]
+                return points_from_json(self._data["points"])
         except (KeyError, TypeError, ValueError):
             pass
         self._changed = True  # the caller scans again; the new list is worth keeping
@@ -219,7 +228,7 @@ class DiscoveryCache:
         data = {
             "format": FORMAT,
             "environment": self._environment,
-            "points": [p.as_json() for p in points],
+            "points": points_json(points),
             "point_stamps": [
                 [f, stamp(f)] for f in dict.fromkeys(f for p in points for f in p.files[1:])
             ],

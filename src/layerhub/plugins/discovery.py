@@ -23,6 +23,8 @@ options order and wrap its own implementations as pluggy documents them.
 from __future__ import annotations
 
 import functools
+import os
+import re
 import threading
 import warnings
 from collections.abc import Iterable
@@ -38,7 +40,9 @@ from ..index.installed import (
     installed_distribution,
 )
 from ..names import normalize_name
+from ..references.keras_names import shadows_builtin
 from .cache import DiscoveryCache, Point
+from .metadata import read_entry_points
 from .registrar import PluginRegistrar
 from .registry import (
     ENTRY_POINT_GROUP,
@@ -124,11 +128,17 @@ class DiscoveryRun:
         #: The static declarations, per distribution: group -> name -> value.
         self.static: dict[Provider, dict[str, dict[str, str]]] = {}
         self.disagreements: list[str] = []
+        #: Every installed distribution, when this run listed them (:func:`scan_metadata`).
+        self.installed: dict[str, str] | None = None
+        #: The distributions whose hooks registered names (a declaration may overrule).
+        self.hooked: set[str] = set()
 
     def entry_points(self) -> list[Point]:
         """The cache's record of the entry points while it holds, else a fresh listing."""
         points = self.cache.points() if self.cache else None
-        return list_entry_points(self.strict) if points is None else points
+        if points is None:
+            points, self.installed = scan_metadata(self.strict)
+        return points
 
     def load(self, point: Point) -> None:
         """One entry point: a static declaration kept for :meth:`declare`, or a hook
@@ -215,8 +225,10 @@ class DiscoveryRun:
     def overrule(self, provider: Provider, declared: list[Entry]) -> None:
         """Drop the hook's entries of names ``declared`` statically by the same
         distribution, noting each one registered differently."""
-        mine = {e.name: e for e in declared}
         dist = normalize_name(provider.distribution)
+        if dist not in self.hooked:
+            return  # no hook of this distribution registered anything (the usual case)
+        mine = {e.name: e for e in declared}
         kept = []
         for entry in self.entries:
             static = mine.get(entry.name)
@@ -234,6 +246,8 @@ class DiscoveryRun:
         self.entries = kept
 
     def accept(self, provider: Provider, value: str, registered: list[Entry]) -> None:
+        if registered and not provider.static:
+            self.hooked.add(normalize_name(provider.distribution))
         self.entries.extend(registered)
         names = tuple(e.name for e in registered)
         self.infos.append(PluginInfo(provider, value, "ok", names=names))
@@ -252,8 +266,10 @@ class DiscoveryRun:
         cache = self.cache
         plugin_dists = {normalize_name(info.provider.distribution) for info in self.infos}
         find = installed_distribution
+        if self.installed is not None:
+            find = functools.partial(find_listed, self.installed)
         if cache:
-            find = functools.partial(cache.installed, find=installed_distribution)
+            find = functools.partial(cache.installed, find=find)
         indexed = indexed_distributions(
             self.disabled | plugin_dists,
             curated=not settings.flag(settings.DISABLE_CURATED),
@@ -268,6 +284,10 @@ class DiscoveryRun:
         return Discovery(registry, tuple(self.infos), tuple(indexed), tuple(self.disagreements))
 
 
+#: A lazy target as ``check_target`` accepts it (``module.path:attr``), for the fast path.
+TARGET_RE = re.compile(r"[^:\s]+:[^:\s]+")
+
+
 def static_registrations(
     registrar: PluginRegistrar, groups: dict[str, dict[str, str]]
 ) -> list[str]:
@@ -279,8 +299,8 @@ def static_registrations(
     objects = groups.get(OBJECTS_GROUP, {})
     aliases: dict[str, list[str]] = {}
     for old, target in groups.get("layerhub.aliases", {}).items():
-        aliases.setdefault(target.strip(), []).append(old)
-    targets = {target.strip() for target in objects.values()}
+        aliases.setdefault(target, []).append(old)
+    targets = set(objects.values())
     for group, names in groups.items():
         keys = (
             set(names.values()) - targets
@@ -289,16 +309,18 @@ def static_registrations(
         )
         for key in sorted(keys):
             problems.append(f"{group} names {key!r}, which no {OBJECTS_GROUP} entry declares")
+    plain = not aliases and len(groups) == 1  # names and targets only: the usual case
     for name, target in objects.items():
+        if plain and TARGET_RE.fullmatch(target) and not shadows_builtin(name):
+            registrar.entries.append(Entry(name, target, registrar.provider))
+            continue  # what registrar.add would do, without its checks of the rest
         companions = {
             STATIC_GROUPS[group]: names[name]
             for group, names in groups.items()
             if group not in (OBJECTS_GROUP, "layerhub.aliases") and name in names
         }
         try:
-            registrar.add(
-                name, target.strip(), **companions, aliases=aliases.get(target.strip(), ())
-            )
+            registrar.add(name, target, **companions, aliases=aliases.get(target, ()))
         except (TypeError, ValueError) as exc:
             problems.append(f"{OBJECTS_GROUP} entry {name!r} is ignored: {exc}")
     return problems
@@ -318,43 +340,100 @@ def list_entry_points(strict: bool = False) -> list[Point]:
     """Entry points of the ``layerhub`` group and the static groups (``layerhub.objects``
     and its companions), each distribution once, in a stable order.
 
-    ``importlib_metadata`` already counts a distribution seen twice on ``sys.path``
-    once (the first one wins, as for imports). It reads every installed distribution's
-    ``entry_points.txt`` and gives up on the first it cannot parse, so then each is read
-    on its own (:func:`readable_entry_points`) and only the broken one is left out.
+    Read by :mod:`.metadata` where the layout is plain (directories on ``sys.path``),
+    else by ``importlib_metadata``, which counts a distribution seen twice on
+    ``sys.path`` once too (the first one wins, as for imports) but gives up on every
+    entry point when one ``entry_points.txt`` does not parse: then each distribution is
+    read on its own (:func:`readable_entry_points`) and only the broken one is left out.
     A distribution's name and version are read once (from a wheel's ``.dist-info``
     directory name where it has one: no ``METADATA`` is opened for a static one).
     """
+    return scan_metadata(strict)[0]
+
+
+def scan_metadata(strict: bool = False) -> tuple[list[Point], dict[str, str] | None]:
+    """:func:`list_entry_points`, and every installed distribution's metadata directory
+    by normalised name when :mod:`.metadata` could read them (else ``None``)."""
+    groups = {ENTRY_POINT_GROUP, *STATIC_GROUPS}
+    read = read_entry_points(groups)
+    if read is None:
+        return listed_by_importlib(strict), None
+    declared, broken, installed = read
+    for path in broken:
+        name = normalize_name(Path(path).name.rpartition(".")[0].partition("-")[0])
+        skip_unreadable(name, "a line is not 'name = value'", path, strict)
+    identities: dict[str, tuple[tuple[str, str], tuple[str, ...]]] = {}
+    keyed = []
+    for d in declared:
+        known = identities.get(d.path)
+        if known is None:
+            path = Path(d.path)
+            static = d.group != ENTRY_POINT_GROUP
+            name_version = (static and wheel_identity(path)) or identity(path_distribution(path))
+            known = identities[d.path] = (name_version, metadata_files(path))
+        point = Point(*known[0], d.name, d.value, known[1], d.group)
+        keyed.append(((d.normalized, d.group, d.name), point))
+    keyed.sort(key=lambda pair: pair[0])
+    return [point for _, point in keyed], installed
+
+
+def find_listed(installed: dict[str, str], name: str) -> tuple[str, str] | None:
+    """``installed_distribution(name)``, answered from a :func:`scan_metadata` listing."""
+    path = installed.get(normalize_name(name))
+    return None if path is None else identity(path_distribution(Path(path)))
+
+
+def path_distribution(path: Path) -> importlib_metadata.Distribution:
+    import importlib_metadata
+
+    return importlib_metadata.PathDistribution(path)
+
+
+def listed_by_importlib(strict: bool) -> list[Point]:
+    """:func:`list_entry_points` through ``importlib_metadata`` (any layout)."""
     import importlib_metadata
 
     try:
         found = list(importlib_metadata.entry_points())
     except Exception:  # one distribution's malformed metadata: find which, skip it alone
         found = readable_entry_points(strict)
-    identities: dict[int, tuple[tuple[str, str], tuple[str, ...]]] = {}
-    points = []
+    identities: dict[int, tuple[str, tuple[str, str], tuple[str, ...]]] = {}
+    keyed = []
     for ep in found:
         if ep.group != ENTRY_POINT_GROUP and ep.group not in STATIC_GROUPS:
             continue
         known = identities.get(id(ep.dist))
         if known is None:
+            path = getattr(ep.dist, "_path", None)
+            path = path if isinstance(path, Path) else None
             static = ep.group != ENTRY_POINT_GROUP
-            known = identities[id(ep.dist)] = (
-                (static and wheel_identity(ep.dist)) or identity(ep.dist),
-                metadata_files(ep.dist),
-            )
-        points.append(Point(*known[0], ep.name, ep.value, known[1], ep.group))
-    return sorted(points, key=lambda p: (normalize_name(p.distribution), p.group, p.name))
+            name_version = (static and path and wheel_identity(path)) or identity(ep.dist)
+            files = metadata_files(path) if path else ()
+            known = (normalize_name(name_version[0]), name_version, files)
+            identities[id(ep.dist)] = known
+        point = Point(*known[1], ep.name, ep.value, known[2], ep.group)
+        keyed.append(((known[0], ep.group, ep.name), point))
+    keyed.sort(key=lambda pair: pair[0])
+    return [point for _, point in keyed]
 
 
-def wheel_identity(dist: importlib_metadata.Distribution | None) -> tuple[str, str] | None:
+def wheel_identity(path: Path) -> tuple[str, str] | None:
     """``(name, version)`` from a ``{name}-{version}.dist-info`` directory's name (the
     wheel spec writes it so; the name normalised), or ``None`` for any other layout."""
-    path = getattr(dist, "_path", None)
-    if not isinstance(path, Path) or not path.name.endswith(".dist-info"):
+    if not path.name.endswith(".dist-info"):
         return None
     name, sep, version = path.name[: -len(".dist-info")].partition("-")
     return (normalize_name(name), version) if sep and name and version else None
+
+
+def skip_unreadable(name: str, error: str, where: object, strict: bool) -> None:
+    message = (
+        f"distribution {name!r} was skipped: its entry_points.txt cannot be read "
+        f"({error}) in {where}"
+    )
+    if strict:
+        raise PluginError(message)
+    warnings.warn(message, PluginWarning, stacklevel=5)
 
 
 def readable_entry_points(strict: bool) -> list[importlib_metadata.EntryPoint]:
@@ -379,13 +458,7 @@ def readable_entry_points(strict: bool) -> list[importlib_metadata.EntryPoint]:
             ]
         except Exception as exc:
             where = getattr(dist, "_path", name)
-            message = (
-                f"distribution {name!r} was skipped: its entry_points.txt cannot be read "
-                f"({type(exc).__name__}: {exc}) in {where}"
-            )
-            if strict:
-                raise PluginError(message) from exc
-            warnings.warn(message, PluginWarning, stacklevel=5)
+            skip_unreadable(name, f"{type(exc).__name__}: {exc}", where, strict)
     return found
 
 
@@ -396,17 +469,14 @@ def load_entry_point(point: Point) -> object:
     return importlib_metadata.EntryPoint(point.name, point.value, ENTRY_POINT_GROUP).load()
 
 
-def metadata_files(dist: importlib_metadata.Distribution | None) -> tuple[str, ...]:
-    """The metadata directory of ``dist`` and the files in it that describe the plugin.
-
-    Empty for distributions not in a plain directory (zipped eggs, custom finders): their
-    changes cannot be seen with ``os.stat``, so discovery is then never cached.
-    """
-    path = getattr(dist, "_path", None)
-    if not isinstance(path, Path):
-        return ()
+def metadata_files(path: Path) -> tuple[str, ...]:
+    """The metadata directory ``path`` of a distribution and the files in it that
+    describe the plugin (a distribution elsewhere, in a zipped egg or behind a custom
+    finder, has none: its changes cannot be seen with ``os.stat``, so discovery is then
+    never cached)."""
     metadata = "METADATA" if path.name.endswith(".dist-info") else "PKG-INFO"
-    return (str(path), str(path / "entry_points.txt"), str(path / metadata))
+    where = str(path)
+    return (where, os.path.join(where, "entry_points.txt"), os.path.join(where, metadata))
 
 
 _lock = threading.Lock()
