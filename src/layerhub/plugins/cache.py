@@ -43,6 +43,8 @@ from ..version import __version__
 __all__ = ["FORMAT", "DiscoveryCache", "Point", "environment", "fresh"]
 
 FORMAT = 3
+#: The entry-point group of hooks (registry.ENTRY_POINT_GROUP); only hooks have records.
+HOOK_GROUP = "layerhub"
 
 Stamp = list[int] | None
 #: What importlib.metadata looks for in a ``sys.path`` directory.
@@ -62,7 +64,7 @@ class Point(NamedTuple):
     name: str
     value: str
     files: tuple[str, ...]
-    group: str = "layerhub"
+    group: str = "layerhub"  # HOOK_GROUP
 
     @property
     def key(self) -> str:
@@ -76,12 +78,17 @@ class Point(NamedTuple):
 
 def points_json(points: Iterable[Point]) -> list[Any]:
     """``points`` grouped by distribution, each one's identity and files written once
-    (a static declaration has an entry point per name: thousands with many plugins)."""
-    grouped: dict[tuple[Any, ...], list[list[str]]] = {}
+    (a static declaration has an entry point per name: thousands with many plugins).
+    Discovery lists a distribution's points together, sharing one ``files`` tuple."""
+    grouped: list[Any] = []
+    files: tuple[str, ...] | None = None
+    rows: list[list[str]] = []
     for p in points:
-        rows = grouped.setdefault((p.distribution, p.version, p.files), [])
+        if p.files is not files or not grouped or grouped[-1][:2] != [p.distribution, p.version]:
+            files, rows = p.files, []
+            grouped.append([p.distribution, p.version, list(files), rows])
         rows.append([p.group, p.name, p.value])
-    return [[d, v, list(files), rows] for (d, v, files), rows in grouped.items()]
+    return grouped
 
 
 def points_from_json(data: list[Any]) -> list[Point]:
@@ -220,7 +227,7 @@ class DiscoveryCache:
         """Write the record back if anything changed; a failure only costs speed."""
         if not self._changed or any(not point.files for point in points):
             return
-        keys = {point.key for point in points}
+        keys = {point.key for point in points if point.group == HOOK_GROUP}
         new = {k: r for k, r in self._records.items() if k in keys and "package" in r}
         stamps = module_stamps(r["package"] for r in new.values())
         for record in new.values():

@@ -40,7 +40,6 @@ from ..index.installed import (
     installed_distribution,
 )
 from ..names import normalize_name
-from ..references.keras_names import shadows_builtin
 from .cache import DiscoveryCache, Point
 from .metadata import read_entry_points
 from .registrar import PluginRegistrar
@@ -104,7 +103,9 @@ def discover(
     run = DiscoveryRun(settings.flag(settings.STRICT) if strict is None else strict)
     points = run.entry_points()
     for point in points:
-        run.load(point)
+        if point.group == ENTRY_POINT_GROUP:
+            run.load(point)
+    run.collect(points)
     run.declare()
     for provider, plugin in extra:
         run.register(provider, getattr(plugin, "__name__", repr(plugin)), plugin)
@@ -144,9 +145,7 @@ class DiscoveryRun:
         """One entry point: a static declaration kept for :meth:`declare`, or a hook
         disabled, replayed from the cache, or imported and run."""
         if point.group != ENTRY_POINT_GROUP:
-            provider = Provider(point.distribution, point.version, OBJECTS_GROUP)
-            groups = self.static.setdefault(provider, {})
-            groups.setdefault(point.group, {}).setdefault(point.name, point.value)
+            self.collect([point])
             return
         provider = Provider(point.distribution, point.version, point.name)
         names = {normalize_name(point.name), normalize_name(point.distribution)}
@@ -196,6 +195,20 @@ class DiscoveryRun:
             return None
         self.accept(provider, value, registrar.entries)
         return None if caught else registrar.entries
+
+    def collect(self, points: Iterable[Point]) -> None:
+        """Keep the static declarations among ``points`` for :meth:`declare` (the first
+        value of a name wins, as for a hook's second ``add`` of it)."""
+        key: tuple[str, str] | None = None
+        groups: dict[str, dict[str, str]] = {}
+        for point in points:
+            if point.group == ENTRY_POINT_GROUP:
+                continue
+            if (point.distribution, point.version) != key:
+                key = (point.distribution, point.version)
+                provider = Provider(point.distribution, point.version, OBJECTS_GROUP)
+                groups = self.static.setdefault(provider, {})
+            groups.setdefault(point.group, {}).setdefault(point.name, point.value)
 
     def declare(self) -> None:
         """The static declarations as registrations, each distribution's through a
@@ -310,10 +323,12 @@ def static_registrations(
         for key in sorted(keys):
             problems.append(f"{group} names {key!r}, which no {OBJECTS_GROUP} entry declares")
     plain = not aliases and len(groups) == 1  # names and targets only: the usual case
+    provider, entries, valid = registrar.provider, registrar.entries, TARGET_RE.fullmatch
     for name, target in objects.items():
-        if plain and TARGET_RE.fullmatch(target) and not shadows_builtin(name):
-            registrar.entries.append(Entry(name, target, registrar.provider))
-            continue  # what registrar.add would do, without its checks of the rest
+        package, sep, _ = name.partition(">")
+        if plain and sep and package != "keras" and "." not in package and valid(target):
+            entries.append(Entry(name, target, provider))
+            continue  # what registrar.add does for "Package>Name" = "module:attr"
         companions = {
             STATIC_GROUPS[group]: names[name]
             for group, names in groups.items()
