@@ -23,14 +23,11 @@ from importlib.machinery import PathFinder
 from typing import NamedTuple
 
 from ..names import normalize_name
+from ..signals import MalformedMetadata
 
-__all__ = ["Declared", "MalformedMetadata", "Metadata", "read_entry_points"]
+__all__ = ["Declared", "Metadata", "read_entry_points"]
 
 SUFFIXES = (".dist-info", ".egg-info")
-
-
-class MalformedMetadata(ValueError):
-    """An ``entry_points.txt`` line that is neither a section, a comment nor ``a = b``."""
 
 
 class Declared(NamedTuple):
