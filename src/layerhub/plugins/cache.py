@@ -18,6 +18,10 @@ only, no import):
   top-level package loaded when its hook ran, so an edit to an editable plugin's
   source shows at once.
 
+Static declarations (``layerhub.objects`` and companions) are entry points like the
+rest: their points are recorded and replayed, and need no record of what they register
+(nothing ran to register it).
+
 Never recorded: plugins that failed (retried and warned about on every run), plugins
 whose hook warned, plugins that register objects instead of lazy ``"module:attr"``
 targets, schemas that are not JSON. ``LAYERHUB_NO_CACHE=1`` turns the cache off;
