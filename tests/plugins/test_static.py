@@ -246,3 +246,18 @@ def test_an_old_name_resolves_to_the_new_with_a_warning_and_never_hides_a_real_n
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert registry.resolve(["Acme>New"]) == ({"Acme>New": dict}, {})
+
+
+def test_index_build_reads_a_declaring_wheel_and_indexes_its_old_names(wheels):
+    from layerhub.publish.wheelnames import wheel_names
+
+    [record] = wheel_names(wheels("static-blocks"))
+    assert (record["name"], record["version"]) == ("static-blocks", "1.2.0")
+    objects = {o["name"]: o for o in record["objects"]}
+    assert sorted(objects) == ["Legacy>Scale", "Static>Scale", "Static>Shift"]
+    assert objects["Legacy>Scale"]["target"] == "static_blocks.layers:Scale"
+    assert objects["Static>Scale"]["schema_sha256"] == objects["Legacy>Scale"]["schema_sha256"]
+    assert (
+        objects["Static>Scale"]["schema_sha256"]
+        and objects["Static>Shift"]["schema_sha256"] is None
+    )
