@@ -58,6 +58,10 @@ EXPLICIT = (
     "keras-cv-attention-models",
     "keras-nlp",
     "keras-cv",
+    # The original of tf-kan-latest (both ship the import package ``tfkan``): its metadata
+    # pins Keras 2, yet its layers work under Keras 3 installed without dependencies.
+    "tfkan",
+    "tf-kan-latest",
 )
 #: Candidates left out without a look, and why.
 EXCLUDED = {
@@ -164,6 +168,28 @@ def missing_requirements(headers: Any, site: Path) -> list[str]:
     return sorted(set(missing))
 
 
+def keras2_pins(headers: Any) -> list[str]:
+    """The declared requirements no Keras 3 environment satisfies (``keras<3``, tf-keras...).
+
+    A dependency-resolving install of such a distribution fails beside Keras 3, which is
+    why every wheel here is installed without dependencies: what then imports and
+    registers is indexed, and the report names the pins its users must ignore too.
+    """
+    pins = []
+    for line in headers.get_all("Requires-Dist") or ():
+        try:
+            requirement = Requirement(line)
+        except InvalidRequirement:
+            continue
+        if requirement.marker and not requirement.marker.evaluate({"extra": ""}):
+            continue
+        key = canonicalize_name(requirement.name)
+        keras2 = key == "keras" and not requirement.specifier.contains("3.15", prereleases=True)
+        if keras2 or key in ("tf-keras", "tf-keras-nightly"):
+            pins.append(str(requirement))
+    return pins
+
+
 def install(wheel: Path, site: Path) -> list[str]:
     """Install ``wheel`` and what it needs into ``site``; returns requirements that failed."""
     run([*PIP, "install", "--no-deps", "--target", str(site), str(wheel)], 180)
@@ -212,6 +238,9 @@ def check(name: str, work: Path, deadline: float) -> dict[str, Any]:
             headers = metadata(zipped)
             if not serializable_code(zipped):
                 return {**outcome, "status": "empty", "reason": "no Keras-serializable code"}
+        pins = keras2_pins(headers)
+        if pins:
+            outcome["keras2_pins"] = pins  # not installed: --no-deps below, as its users do
         site = directory / "site"
         outcome["requirements_failed"] = install(wheel, site)
         (record,) = introspect_in_child([headers["Name"]], path=[str(site)], timeout=300)
@@ -299,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     for outcome in outcomes:
         counts[outcome["status"]] = counts.get(outcome["status"], 0) + 1
     print(f"wrote {args.out}: {len(records)} distribution(s); {counts}")
+    print(f"of {len(outcomes)} candidate(s), {counts.get('indexed', 0)} index something")
     if args.report:
         args.report.write_text(json.dumps(outcomes, indent=1) + "\n")
         print(f"wrote {args.report}")
