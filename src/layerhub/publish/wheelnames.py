@@ -27,10 +27,10 @@ from typing import Any
 import importlib_metadata
 
 from .. import child, settings
-from ..errors import IndexBuildError
+from ..errors import IndexBuildError, SchemaError
 from ..plugins.discovery import discover
 from ..plugins.registry import ENTRY_POINT_GROUP, Provider
-from ..schemas.refs import schema_sha256
+from ..schemas.refs import load_schema, schema_sha256
 from ..signals import ChildFailed
 
 __all__ = ["wheel_names"]
@@ -85,12 +85,26 @@ def read_unpacked(site: str) -> list[dict[str, Any]]:
         plugins = [(Provider(dist.name, dist.version, ep.name), ep.load()) for ep in eps]
         registry = discover(plugins, strict=True).registry
         objects = [
-            {"name": e.name, "target": e.target_path, "schema_sha256": schema_sha256(e.schema)}
+            {
+                "name": e.name,
+                "target": e.target_path,
+                "schema_sha256": schema_sha256(e.schema),
+                **({"schema": readable(e.schema)} if e.schema is not None else {}),
+            }
             for e in registry
         ]
         record = {"name": dist.name, "version": dist.version, "source": "entry-point"}
         records.append({**record, "objects": objects})
     return records
+
+
+def readable(schema: Any) -> Any:
+    """The schema itself, for the catalog's name page (``None`` when it cannot be read:
+    a broken schema is its plugin's warning, not a failed build)."""
+    try:
+        return load_schema(schema)
+    except SchemaError:
+        return None
 
 
 if __name__ == "__main__":
