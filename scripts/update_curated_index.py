@@ -19,6 +19,13 @@ to index, failed and why) goes to ``--report``::
     .venv/bin/python scripts/update_curated_index.py --candidates pypi.tsv \\
         --report scripts/curated_index_report.json
     .venv/bin/python scripts/update_curated_index.py keras-rs keras-tcn   # just these
+
+``--conformance`` then runs the conformance checks over the curated names of the index
+it wrote, each distribution in a sandbox (``scripts/curated_conformance.py``), and
+records ``pass``, ``fail`` or ``not tried`` per name::
+
+    .venv/bin/python scripts/update_curated_index.py --conformance \
+        --conformance-report scripts/curated_conformance_report.json
 """
 
 from __future__ import annotations
@@ -295,7 +302,17 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="keep the index's (and report's) other distributions; replace only those checked",
     )
+    parser.add_argument(
+        "--conformance",
+        action="store_true",
+        help="run the conformance checks over the index's curated names (NAMES: only these)",
+    )
+    parser.add_argument("--conformance-budget", type=float, default=1800, metavar="SECONDS")
+    parser.add_argument("--conformance-timeout", type=float, default=300, metavar="SECONDS")
+    parser.add_argument("--conformance-report", type=Path, metavar="PATH")
     args = parser.parse_args(argv)
+    if args.conformance:
+        return conformance(args)
     names = args.names or ([] if args.candidates else list(EXPLICIT))
     found = candidates(args.candidates, names)
     print(f"{len(found)} candidate(s)", flush=True)
@@ -332,6 +349,30 @@ def main(argv: list[str] | None = None) -> int:
     if args.report:
         args.report.write_text(json.dumps(outcomes, indent=1) + "\n")
         print(f"wrote {args.report}")
+    return 0
+
+
+def conformance(args: argparse.Namespace) -> int:
+    """``--conformance``: statuses into the index at ``--out`` (see curated_conformance)."""
+    from curated_conformance import statuses
+
+    doc = json.loads(args.out.read_text())
+    report = statuses(
+        doc,
+        args.names,
+        args.conformance_budget,
+        args.conformance_timeout,
+        args.jobs,
+        install=install,
+        fetch=fetch_wheel,
+    )
+    args.out.write_text(json.dumps(document(doc["distributions"]), indent=1) + "\n")
+    print(f"wrote {args.out}: conformance {report['totals']} in {report['seconds']} s")
+    if args.conformance_report:
+        if args.conformance_report.exists() and args.names:  # a partial run adds to the last
+            earlier = json.loads(args.conformance_report.read_text())["distributions"]
+            report["distributions"] = {**earlier, **report["distributions"]}
+        args.conformance_report.write_text(json.dumps(report, indent=1) + "\n")
     return 0
 
 

@@ -36,7 +36,7 @@ class Match(NamedTuple):
     installed: bool
     target: str
     summary: str = ""
-    conformance: str = ""
+    conformance: str = ""  # pass, fail, not tried (an index's record); "" unrecorded
     index_url: str = ""  # the PEP 503 repository of a published index that holds it
 
     @property
@@ -117,7 +117,7 @@ def search(query: str, index: Index | None = None) -> list[Match]:
                         False,
                         obj["target"],
                         summary,
-                        obj.get("conformance", ""),
+                        obj.get("conformance", "not tried"),
                         (idx.simple_url or "") if source == "index" else "",
                     ),
                 )
