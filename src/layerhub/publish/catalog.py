@@ -127,11 +127,14 @@ def example_config(schema: Any) -> Any:
     return defaults or None
 
 
-def name_page(
+def provider_html(
     name: str, obj: Mapping[str, Any], dist: Mapping[str, Any], simple: str | None
-) -> str:
+) -> tuple[str, str]:
+    """One distribution's record of a name: its section of the name page, and script."""
     dist_link = f"../distributions/{slug(normalize_name(dist['name']))}.html"
     conformance = obj.get("conformance") or "not tried"
+    note = obj.get("conformance_note")
+    note_html = f' <span class="muted">({esc(note)})</span>' if note else ""
     install, script = install_line(dist["name"], simple, "../")
     example = example_config(obj.get("schema"))
     example_html = (
@@ -139,8 +142,7 @@ def name_page(
         if example is not None
         else '<p class="muted">No example config declared.</p>'
     )
-    body = f"""<p><a href="../index.html">All names</a></p>
-<h1>{esc(name)}</h1>
+    body = f"""<section>
 <h2>Install</h2>
 {install}
 <table>
@@ -150,15 +152,36 @@ def name_page(
 <tr><th>distribution</th><td><a href="{esc(dist_link)}">{esc(dist["name"])}</a></td></tr>
 <tr><th>version</th><td>{esc(dist["version"])}</td></tr>
 <tr><th>Keras version</th><td>{esc(dist.get("keras_version") or "not recorded")}</td></tr>
-<tr><th>conformance</th><td class="{esc(conformance)}">{esc(conformance)}</td></tr>
+<tr><th>conformance</th><td>{esc(conformance)}{note_html}</td></tr>
 </table>
-<h2>Docstring</h2>
+<h3>Docstring</h3>
 <p>{esc(obj.get("summary") or "No docstring recorded.")}</p>
-<h2>Schema</h2>
+<h3>Schema</h3>
 {schema_html(obj.get("schema"))}
-<h2>Example config</h2>
-{example_html}"""
-    return page(name, body, script)
+<h3>Example config</h3>
+{example_html}
+</section>"""
+    return body, script
+
+
+def name_page(
+    name: str, providers: list[tuple[Mapping[str, Any], Mapping[str, Any]]], simple: str | None
+) -> str:
+    """A registered name's page: one section per distribution that provides it (two
+    distributions may register one name; the page says so rather than pick one)."""
+    sections = [provider_html(name, obj, dist, simple) for obj, dist in providers]
+    clash = (
+        '<p class="muted">Provided by several distributions: '
+        + ", ".join(esc(d["name"]) for _, d in providers)
+        + ". Install the one the model was saved with.</p>"
+        if len(providers) > 1
+        else ""
+    )
+    body = f"""<p><a href="../index.html">All names</a></p>
+<h1>{esc(name)}</h1>
+{clash}
+{"".join(b for b, _ in sections)}"""
+    return page(name, body, next((s for _, s in sections if s), ""))
 
 
 def dist_page(dist: Mapping[str, Any], versions: list[str], simple: str | None) -> str:
@@ -189,23 +212,27 @@ def write_catalog(doc: Mapping[str, Any], out: Path, title: str = "layerhub cata
         versions.setdefault(key, []).append(dist["version"])
     (out / "names").mkdir(parents=True, exist_ok=True)
     (out / "distributions").mkdir(parents=True, exist_ok=True)
-    items = []
+    by_name: dict[str, list[tuple[Mapping[str, Any], Mapping[str, Any]]]] = {}
     for key, dist in sorted(newest.items()):
         html_file(
             out / "distributions" / f"{slug(key)}.html", dist_page(dist, versions[key], simple)
         )
         for obj in dist["objects"]:
-            name = obj["name"]
-            html_file(out / "names" / f"{slug(name)}.html", name_page(name, obj, dist, simple))
-            text = " ".join([name, obj["target"], obj.get("summary", ""), dist["name"]]).lower()
-            items.append(
-                (
-                    name.lower(),
-                    f'<li data-text="{esc(text)}"><a href="names/{slug(name)}.html">{esc(name)}</a>'
-                    f' <span class="muted">{esc(obj.get("kind", ""))} &middot; '
-                    f"{esc(dist['name'])}</span></li>",
-                )
+            by_name.setdefault(obj["name"], []).append((obj, dist))
+    items = []
+    for name, providers in by_name.items():
+        html_file(out / "names" / f"{slug(name)}.html", name_page(name, providers, simple))
+        words = [name, *(f"{o['target']} {o.get('summary', '')} {d['name']}" for o, d in providers)]
+        kinds = ", ".join(sorted({o.get("kind") or "unknown" for o, _ in providers}))
+        dists = ", ".join(d["name"] for _, d in providers)
+        items.append(
+            (
+                name.lower(),
+                f'<li data-text="{esc(" ".join(words).lower())}">'
+                f'<a href="names/{slug(name)}.html">{esc(name)}</a>'
+                f' <span class="muted">{esc(kinds)} &middot; {esc(dists)}</span></li>',
             )
+        )
     items.sort()
     body = f"""<h1>{esc(title)}</h1>
 <input type="search" aria-label="Search" autofocus
