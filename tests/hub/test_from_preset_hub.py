@@ -18,6 +18,8 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from kerashub_processes import LOAD, SAVE, TIMEOUT, env, keras_hub_site, layerhub_site
 
+from layerhub.plugins.resolution import LOADER
+
 pytestmark = pytest.mark.slow
 
 REPO = "alice/tiny-preset"
@@ -46,7 +48,7 @@ def test_upload_preset_carries_the_provenance_files(hub, uploaded):
     repo = hub.repos[REPO]
     files = repo.commits[repo.branches["main"]]
     assert {"config.json", "model.weights.h5", "layerhub.json", "requirements.txt"} <= set(files)
-    assert files["requirements.txt"] == b"hub-backbone==0.3.0\n"
+    assert files["requirements.txt"] == f"hub-backbone==0.3.0\n{LOADER}\n".encode()
     manifest = json.loads(files["layerhub.json"])
     assert [o["name"] for o in manifest["objects"]] == ["HubBackbone>TinyBackbone"]
 

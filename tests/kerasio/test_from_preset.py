@@ -21,6 +21,8 @@ from kerashub_processes import LOAD, SAVE, START, TIMEOUT, env, keras_hub_site, 
 from presets import BENIGN, HOSTILE, SHARDED, hostile
 from support import last_json, run_python
 
+from layerhub.plugins.resolution import LOADER
+
 pytestmark = pytest.mark.slow
 
 PLUGIN = "hub-backbone"
@@ -95,7 +97,7 @@ def test_save_to_preset_under_the_switch_records_the_plugin(sites, preset, tmp_p
         ("HubBackbone>TinyBackbone", PLUGIN, "0.3.0")
     ]
     assert manifest["backend"] == "tensorflow"
-    assert (preset / "requirements.txt").read_text() == f"{PLUGIN}==0.3.0\n"
+    assert (preset / "requirements.txt").read_text() == f"{PLUGIN}==0.3.0\n{LOADER}\n"
     plain = save(sites, tmp_path / "plain", activate=False)
     assert plain["files"] == ["config.json", "metadata.json", "model.weights.h5"]
 

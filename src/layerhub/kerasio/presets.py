@@ -44,6 +44,7 @@ from ..archive.sources import is_hub
 from ..errors import UnsafeArchiveError
 from ..index.manifest import recorded_requirements
 from ..plugins.discovery import get_registry
+from ..plugins.resolution import LOADER
 from ..references.walk import walk_documents
 from .keras_own import replace_bound
 from .loading import analyse, prepare
@@ -165,5 +166,6 @@ def write_provenance(preset_dir: Path) -> None:
             (preset_dir / name).unlink(missing_ok=True)
         return
     atomic.write_text(preset_dir / MANIFEST_MEMBER, json.dumps(manifest, indent=1) + "\n")
-    requirements = sorted(set(recorded_requirements(manifest).values()))
+    # the lines layerhub.requirements gives: the plugins, then layerhub, which finds them
+    requirements = [*sorted(set(recorded_requirements(manifest).values())), LOADER]
     atomic.write_text(preset_dir / REQUIREMENTS_FILE, "".join(f"{r}\n" for r in requirements))
