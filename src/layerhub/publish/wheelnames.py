@@ -29,11 +29,11 @@ from typing import Any
 import importlib_metadata
 
 from .. import child, settings
-from ..errors import IndexBuildError
+from ..errors import IndexBuildError, SchemaError
 from ..plugins.discovery import discover, static_registrations
 from ..plugins.registrar import PluginRegistrar
 from ..plugins.registry import ENTRY_POINT_GROUP, OBJECTS_GROUP, STATIC_GROUPS, Provider
-from ..schemas.refs import schema_sha256
+from ..schemas.refs import load_schema, schema_sha256
 from ..signals import ChildFailed
 
 __all__ = ["wheel_names"]
@@ -103,12 +103,26 @@ def read_unpacked(site: str) -> list[dict[str, Any]]:
         rows = [(e.name, e) for e in entries.values()]
         rows += [(old, e) for e in entries.values() for old in e.aliases if old not in entries]
         objects = [
-            {"name": name, "target": e.target_path, "schema_sha256": schema_sha256(e.schema)}
+            {
+                "name": name,
+                "target": e.target_path,
+                "schema_sha256": schema_sha256(e.schema),
+                **({"schema": readable(e.schema)} if e.schema is not None else {}),
+            }
             for name, e in sorted(rows, key=lambda row: row[0])
         ]
         record = {"name": dist.name, "version": dist.version, "source": "entry-point"}
         records.append({**record, "objects": objects})
     return records
+
+
+def readable(schema: Any) -> Any:
+    """The schema itself, for the catalog's name page (``None`` when it cannot be read:
+    a broken schema is its plugin's warning, not a failed build)."""
+    try:
+        return load_schema(schema)
+    except SchemaError:
+        return None
 
 
 if __name__ == "__main__":
