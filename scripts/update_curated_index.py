@@ -19,6 +19,13 @@ to index, failed and why) goes to ``--report``::
     .venv/bin/python scripts/update_curated_index.py --candidates pypi.tsv \\
         --report scripts/curated_index_report.json
     .venv/bin/python scripts/update_curated_index.py keras-rs keras-tcn   # just these
+
+``--conformance`` then runs the conformance checks over the curated names of the index
+it wrote, each distribution in a sandbox (``scripts/curated_conformance.py``), and
+records ``pass``, ``fail`` or ``not tried`` per name::
+
+    .venv/bin/python scripts/update_curated_index.py --conformance \
+        --conformance-report scripts/curated_conformance_report.json
 """
 
 from __future__ import annotations
@@ -58,6 +65,10 @@ EXPLICIT = (
     "keras-cv-attention-models",
     "keras-nlp",
     "keras-cv",
+    # The original of tf-kan-latest (both ship the import package ``tfkan``): its metadata
+    # pins Keras 2, yet its layers work under Keras 3 installed without dependencies.
+    "tfkan",
+    "tf-kan-latest",
 )
 #: Candidates left out without a look, and why.
 EXCLUDED = {
@@ -164,6 +175,28 @@ def missing_requirements(headers: Any, site: Path) -> list[str]:
     return sorted(set(missing))
 
 
+def keras2_pins(headers: Any) -> list[str]:
+    """The declared requirements no Keras 3 environment satisfies (``keras<3``, tf-keras...).
+
+    A dependency-resolving install of such a distribution fails beside Keras 3, which is
+    why every wheel here is installed without dependencies: what then imports and
+    registers is indexed, and the report names the pins its users must ignore too.
+    """
+    pins = []
+    for line in headers.get_all("Requires-Dist") or ():
+        try:
+            requirement = Requirement(line)
+        except InvalidRequirement:
+            continue
+        if requirement.marker and not requirement.marker.evaluate({"extra": ""}):
+            continue
+        key = canonicalize_name(requirement.name)
+        keras2 = key == "keras" and not requirement.specifier.contains("3.15", prereleases=True)
+        if keras2 or key in ("tf-keras", "tf-keras-nightly"):
+            pins.append(str(requirement))
+    return pins
+
+
 def install(wheel: Path, site: Path) -> list[str]:
     """Install ``wheel`` and what it needs into ``site``; returns requirements that failed."""
     run([*PIP, "install", "--no-deps", "--target", str(site), str(wheel)], 180)
@@ -212,6 +245,9 @@ def check(name: str, work: Path, deadline: float) -> dict[str, Any]:
             headers = metadata(zipped)
             if not serializable_code(zipped):
                 return {**outcome, "status": "empty", "reason": "no Keras-serializable code"}
+        pins = keras2_pins(headers)
+        if pins:
+            outcome["keras2_pins"] = pins  # not installed: --no-deps below, as its users do
         site = directory / "site"
         outcome["requirements_failed"] = install(wheel, site)
         (record,) = introspect_in_child([headers["Name"]], path=[str(site)], timeout=300)
@@ -266,7 +302,17 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="keep the index's (and report's) other distributions; replace only those checked",
     )
+    parser.add_argument(
+        "--conformance",
+        action="store_true",
+        help="run the conformance checks over the index's curated names (NAMES: only these)",
+    )
+    parser.add_argument("--conformance-budget", type=float, default=1800, metavar="SECONDS")
+    parser.add_argument("--conformance-timeout", type=float, default=300, metavar="SECONDS")
+    parser.add_argument("--conformance-report", type=Path, metavar="PATH")
     args = parser.parse_args(argv)
+    if args.conformance:
+        return conformance(args)
     names = args.names or ([] if args.candidates else list(EXPLICIT))
     found = candidates(args.candidates, names)
     print(f"{len(found)} candidate(s)", flush=True)
@@ -299,9 +345,34 @@ def main(argv: list[str] | None = None) -> int:
     for outcome in outcomes:
         counts[outcome["status"]] = counts.get(outcome["status"], 0) + 1
     print(f"wrote {args.out}: {len(records)} distribution(s); {counts}")
+    print(f"of {len(outcomes)} candidate(s), {counts.get('indexed', 0)} index something")
     if args.report:
         args.report.write_text(json.dumps(outcomes, indent=1) + "\n")
         print(f"wrote {args.report}")
+    return 0
+
+
+def conformance(args: argparse.Namespace) -> int:
+    """``--conformance``: statuses into the index at ``--out`` (see curated_conformance)."""
+    from curated_conformance import statuses
+
+    doc = json.loads(args.out.read_text())
+    report = statuses(
+        doc,
+        args.names,
+        args.conformance_budget,
+        args.conformance_timeout,
+        args.jobs,
+        install=install,
+        fetch=fetch_wheel,
+    )
+    args.out.write_text(json.dumps(document(doc["distributions"]), indent=1) + "\n")
+    print(f"wrote {args.out}: conformance {report['totals']} in {report['seconds']} s")
+    if args.conformance_report:
+        if args.conformance_report.exists() and args.names:  # a partial run adds to the last
+            earlier = json.loads(args.conformance_report.read_text())["distributions"]
+            report["distributions"] = {**earlier, **report["distributions"]}
+        args.conformance_report.write_text(json.dumps(report, indent=1) + "\n")
     return 0
 
 

@@ -18,9 +18,14 @@ import jsonschema
 import pytest
 from support import ROOT, last_json, run_layerhub, run_python
 
+from layerhub.plugins.resolution import LOADER
+
 pytestmark = pytest.mark.slow
 
 INDEX_SCHEMA = json.loads((ROOT / "schemas" / "index.schema.json").read_text())
+#: What ``resolve`` prints for the kit's model: its distribution, then layerhub, which
+#: finds the trusted names (``layerhub.requirements`` gives the same lines).
+RESOLVED = f"thirdparty-kit==2.1.0\n{LOADER}\n"
 
 SAVE_KIT = """
 import sys, numpy as np, keras
@@ -149,13 +154,13 @@ def test_trust_then_load_without_importing_then_untrust(plugin_site, tmp_path):
 
     # Trusted names feed resolve: one requirement line, usable as a requirements file.
     resolve = run_layerhub("resolve", str(tmp_path / "model.keras"), site=site, env=env)
-    assert (resolve.returncode, resolve.stdout) == (0, "thirdparty-kit==2.1.0\n"), resolve.stderr
+    assert (resolve.returncode, resolve.stdout) == (0, RESOLVED), resolve.stderr
     # Uninstalled (not on the path) but still trusted: the error says what to reinstall.
     stale = run_python(STALE, str(tmp_path), env=env).stdout
     assert "trusted, no longer installed" in stale and "'thirdparty-kit==2.1.0'" in stale
     assert last_json(stale) == {n: "thirdparty-kit==2.1.0" for n in missing}
     resolve = run_layerhub("resolve", str(tmp_path / "model.keras"), env=env)
-    assert (resolve.returncode, resolve.stdout) == (0, "thirdparty-kit==2.1.0\n"), resolve.stderr
+    assert (resolve.returncode, resolve.stdout) == (0, RESOLVED), resolve.stderr
 
     untrust = run_layerhub("untrust", "thirdparty_kit", site=site, env=env)
     assert untrust.returncode == 0 and "untrusted thirdparty-kit" in untrust.stdout

@@ -17,21 +17,31 @@ def register(sub: argparse._SubParsersAction) -> None:
     build = commands.add_parser(
         "build", help="write a PEP 503 repository and a layerhub index of WHEEL_DIR's wheels"
     )
-    build.add_argument("wheel_dir", type=Path, metavar="WHEEL_DIR")
+    build.add_argument("wheel_dir", type=Path, nargs="?", metavar="WHEEL_DIR")
+    build.add_argument(
+        "--curated",
+        action="store_true",
+        help="write the catalog of layerhub's curated index instead (no WHEEL_DIR)",
+    )
     build.add_argument("-o", "--output", type=Path, required=True, metavar="SITE_DIR")
     build.add_argument("--json", action="store_true", help="print the index document")
     build.set_defaults(run=run_build)
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from ..publish.site import build
+    from ..errors import IndexBuildError
+    from ..publish.site import build, build_curated
 
-    doc = build(args.wheel_dir, args.output)
+    if args.curated != (args.wheel_dir is None):
+        raise IndexBuildError("give either WHEEL_DIR or --curated")
+    doc = build_curated(args.output) if args.curated else build(args.wheel_dir, args.output)
     if args.json:
         emit_json(doc)
         return 0
     rows = [(d["name"], d["version"], d["source"], len(d["objects"])) for d in doc["distributions"]]
-    print(f"wrote {args.output}: simple/ (PEP 503) and layerhub-index.json")
+    rows = [] if args.curated else rows
+    what = "the catalog" if args.curated else "simple/ (PEP 503), layerhub-index.json, the catalog"
+    print(f"wrote {args.output}: {what} (index.html)")
     if rows:
         print(table(["distribution", "version", "names from", "names"], rows))
     print(f"{len(doc['names'])} registered name(s)")

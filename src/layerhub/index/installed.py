@@ -26,7 +26,9 @@ __all__ = [
     "identity",
     "indexed_distributions",
     "installed_distribution",
+    "module_owners",
     "module_provider",
+    "under",
 ]
 
 TRUSTED = "trusted"
@@ -127,15 +129,37 @@ def indexed_distributions(
 def module_provider(
     indexed: Iterable[IndexedDistribution], module: str | None
 ) -> IndexedDistribution | None:
-    """The installed indexed distribution whose module prefixes ``module`` is under.
+    """The installed indexed distribution that owns ``module``.
 
     Such a class is named in a config only by its ``module`` and class name (it is not
     registered): layerhub imports it from there, as Keras does for its own libraries,
-    because the curated index or the user's trust vouches for the distribution.
+    because the curated index or the user's trust vouches for the distribution. Several
+    distributions may ship one import package (a package and its fork), so the answer
+    is the one that installed the module's top-level package
+    (``importlib.metadata.packages_distributions``), not merely one whose index record
+    names the prefix: when the module was installed by a distribution no index vouches
+    for, there is none.
     """
     if not module:
         return None
-    for dist in indexed:
-        if any(module == p or module.startswith(p + ".") for p in dist.modules):
-            return dist
-    return None
+    matches = [d for d in indexed if any(under(module, p) for p in d.modules)]
+    if not matches:
+        return None
+    owners = module_owners(module)
+    if not owners:  # metadata that lists no files: the index's word is all there is
+        return matches[0]
+    return next((d for d in matches if normalize_name(d.distribution) in owners), None)
+
+
+def under(module: str, prefix: str) -> bool:
+    """Whether ``module`` is the module or package ``prefix`` or inside it."""
+    return module == prefix or module.startswith(prefix + ".")
+
+
+def module_owners(module: str) -> set[str]:
+    """The normalized names of the installed distributions that ship ``module``'s
+    top-level package (read from their file lists; nothing is imported)."""
+    import importlib_metadata
+
+    top = module.partition(".")[0]
+    return {normalize_name(d) for d in importlib_metadata.packages_distributions().get(top, ())}

@@ -8,11 +8,11 @@ from typing import Any, NamedTuple
 from ..names import normalize_name
 from ..references.keras_names import keras_library, library_distribution
 from .document import Index, configured, curated_index
-from .installed import installed_distribution
+from .installed import installed_distribution, under
 from .manifest import recorded_requirements
 from .trusted import trusted
 
-__all__ = ["Hint", "defines", "hints_for", "index_hint", "requirements_for"]
+__all__ = ["Hint", "defines", "hints_for", "index_hint", "module_hint", "requirements_for"]
 
 
 class Hint(NamedTuple):
@@ -106,9 +106,31 @@ def index_hint(index: Index, name: str, module: str | None) -> Hint | None:
     if providers:
         return Hint(index.requirement(name))
     if module:
-        for dist in index.distributions:
-            if any(module == p or module.startswith(p + ".") for p in dist.get("modules", ())):
-                return Hint(dist["name"])
+        return module_hint(index, module)
+    return None
+
+
+def module_hint(index: Index, module: str) -> Hint | None:
+    """The distribution whose module prefixes ``module`` is under; when several ship that
+    import package (a package and its fork), a hint naming every one of them."""
+    dists = sorted(
+        {
+            d["name"]
+            for d in index.distributions
+            if any(under(module, p) for p in d.get("modules", ()))
+        },
+        key=normalize_name,
+    )
+    if len(dists) == 1:
+        return Hint(dists[0])
+    if dists:
+        package = module.partition(".")[0]
+        return Hint(
+            None,
+            f"{' and '.join(dists)} {'both' if len(dists) == 2 else 'all'} ship the import "
+            f"package {package!r}; "
+            "install the one the model was saved with",
+        )
     return None
 
 

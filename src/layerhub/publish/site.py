@@ -6,6 +6,7 @@ The site is static files any web server (or ``file://``) can serve::
     SITE/simple/index.html                   PEP 503 root: one link per project
     SITE/simple/<project>/index.html         one link per wheel, with #sha256=...
     SITE/layerhub-index.json                 registered name -> distributions, versions
+    SITE/index.html, names/, distributions/  the catalog people browse (publish.catalog)
 
 ``pip install --index-url SITE/simple/ NAME`` installs from it; the index JSON
 (``schemas/json/index.schema.json``) points at ``simple/`` so ``layerhub resolve --install``
@@ -29,9 +30,10 @@ from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel
 from ..errors import IndexBuildError
 from ..index.document import INDEX_FILENAME, curated_index, document
 from ..names import normalize_name
+from .catalog import write_catalog
 from .wheelnames import wheel_names
 
-__all__ = ["PAGE", "build", "sha256"]
+__all__ = ["PAGE", "build", "build_curated", "sha256"]
 
 PAGE = """<!DOCTYPE html>
 <html>
@@ -109,4 +111,12 @@ def build(wheel_dir: Path, out: Path) -> dict[str, Any]:
     (simple / "index.html").write_text(PAGE.format(title="Simple index", links="\n".join(root)))
     doc = document(records, simple="simple/")
     (out / INDEX_FILENAME).write_text(json.dumps(doc, indent=1) + "\n")
+    write_catalog(doc, out, "Plugin index")
+    return doc
+
+
+def build_curated(out: Path) -> dict[str, Any]:
+    """The catalog of the curated index (no repository: its packages are on PyPI)."""
+    doc = curated_index().doc
+    write_catalog(doc, out, "Keras layer packages (layerhub curated index)")
     return doc
