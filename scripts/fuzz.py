@@ -102,16 +102,19 @@ def npz_target(data: bytes) -> None:
         inspect_npz(io.BytesIO(data), "fuzz.npz", "model.weights.npz", StoredWeights(len(data)))
 
 
-_SCRATCH: list[Path] = []
+#: The variable through which the parent names the child's scratch file (and deletes
+#: it afterwards: libFuzzer ends its process without running ``atexit`` handlers).
+SCRATCH_VARIABLE = "LAYERHUB_FUZZ_SCRATCH"
 
 
 def scratch_file() -> Path:
     """One file per process for the zip reader, which takes a path: in memory if
     ``/dev/shm`` exists."""
-    if not _SCRATCH:
-        base = "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir()
-        _SCRATCH.append(Path(base) / f"layerhub-fuzz-{os.getpid()}.keras")
-    return _SCRATCH[0]
+    named = os.environ.get(SCRATCH_VARIABLE)
+    if named:
+        return Path(named)
+    base = "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir()
+    return Path(base) / f"layerhub-fuzz-{os.getpid()}.keras"
 
 
 # --- seeds ---------------------------------------------------------------------------
@@ -217,9 +220,13 @@ def run_harness(name: str, args: argparse.Namespace) -> dict:
     if args.runs:
         command.append(f"-runs={args.runs}")
     path = [str(ROOT / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
+    scratch = scratch_file()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(path), SCRATCH_VARIABLE: str(scratch)}
     start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    finally:
+        scratch.unlink(missing_ok=True)
     seconds = time.perf_counter() - start
     log = done.stderr
     (args.workdir / name / "last.log").write_text(log)
@@ -249,9 +256,12 @@ def tail(log: str, lines: int = 40) -> str:
 def replay(name: str, files: list[str]) -> int:
     """Run saved inputs through a target in this process; an exception surfaces as is."""
     target = HARNESSES[name][0]
-    for file in files:
-        target(Path(file).read_bytes())
-        print(f"{file}: ok")
+    try:
+        for file in files:
+            target(Path(file).read_bytes())
+            print(f"{file}: ok")
+    finally:
+        scratch_file().unlink(missing_ok=True)
     return 0
 
 

@@ -44,7 +44,10 @@ def test_every_finding_is_filed_under_a_harness() -> None:
 
 
 @pytest.mark.parametrize("found", FINDINGS, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_a_fuzzer_finding_ends_in_a_result_or_the_readers_signal(found: Path) -> None:
+def test_a_fuzzer_finding_ends_in_a_result_or_the_readers_signal(
+    found: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(FUZZ.SCRATCH_VARIABLE, str(tmp_path / "scratch.keras"))
     target = FUZZ.HARNESSES[found.parent.name][0]
     target(found.read_bytes())
 
