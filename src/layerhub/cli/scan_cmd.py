@@ -5,7 +5,8 @@ refuse or fail on, without importing keras, tensorflow or any plugin target. A p
 is a folder but not itself a model is walked for models (:mod:`layerhub.safety.tree`);
 ``--jobs N`` scans in N processes with the same reports in the same order. Exit 0 when
 no finding reaches ``--fail-on`` (default medium), 1 when one does, 2 when an argument
-is unusable (a path that does not exist, a bad severity).
+is unusable (a path that does not exist, a bad severity), 3 when layerhub failed on an
+artifact (a bug: reported as an ``internal-error`` finding, and the run goes on).
 
 The results go to stdout (or ``--output FILE``); the summary line (artifacts, findings
 by severity, time) ends the text output, and goes to stderr for the machine formats. A
@@ -35,6 +36,7 @@ from .progress import Progress
 __all__ = ["register", "run", "summary"]
 
 FORMATS = ("text", "json", "jsonl", "sarif")
+INTERNAL_ERROR = "internal-error"  # a bug in layerhub on one artifact (safety.bulk.scan_one)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -118,6 +120,17 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             print(f"layerhub: error: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
             return 2
+    bugs = [r for r in reports if any(f.code == INTERNAL_ERROR for f in r.findings)]
+    if bugs:  # reported, and the run went on; still a bug, as for every other command
+        first = next(f.message for f in bugs[0].findings if f.code == INTERNAL_ERROR)
+        where = (
+            f" on {len(bugs)} artifact(s), the first {bugs[0].path}:" if len(reports) > 1 else ""
+        )
+        print(
+            f"layerhub: internal error:{where} {first} (set LAYERHUB_DEBUG=1 for a traceback)",
+            file=sys.stderr,
+        )
+        return 3
     return 1 if any(r.at_or_above(threshold) for r in reports) else 0
 
 

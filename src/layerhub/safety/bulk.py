@@ -10,7 +10,6 @@ reader, is a finding of its own, so one file never stops a run over a zoo.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 
 from .. import settings
 from ..findings import Finding, Severity
@@ -25,8 +24,9 @@ _POLICY: AllowList | None = None  # per process: the allow-list, read once
 
 def scan_one(path: str, registry: Registry | None = None) -> ScanReport:
     """The report of one artifact; what would have stopped the run becomes a finding:
-    ``unreadable`` for an I/O error, ``internal-error`` for a bug in layerhub (raised
-    instead under ``LAYERHUB_DEBUG=1``)."""
+    ``unreadable`` for an I/O error, ``internal-error`` for a bug in layerhub (its
+    message the exception's type and text; raised instead under ``LAYERHUB_DEBUG=1``),
+    which the command still reports as a bug, with exit status 3, once the run ends."""
     global _POLICY
     try:
         if _POLICY is None:
@@ -38,8 +38,7 @@ def scan_one(path: str, registry: Registry | None = None) -> ScanReport:
     except Exception as exc:
         if settings.flag(settings.DEBUG):
             raise
-        detail = " ".join(str(exc).split())
-        message = f"layerhub failed on this file: {type(exc).__name__}: {detail}"
+        message = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
         return ScanReport(path, None, (Finding("internal-error", Severity.HIGH, message),))
 
 
@@ -60,6 +59,8 @@ def scan_all(
         reports: Iterator[ScanReport] = (scan_one(p, registry) for p in paths)
         yield from counted(reports, progress)
         return
+    from concurrent.futures import ProcessPoolExecutor  # here: one process imports nothing more
+
     workers = min(jobs, len(paths))
     chunk = max(1, min(64, len(paths) // (workers * 8)))
     with ProcessPoolExecutor(workers) as pool:
