@@ -64,6 +64,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--strict", action="store_true", help="a broken or conflicting plugin is an error"
     )
+    parser.add_argument(
+        "--changed-files",
+        action="store_true",
+        help="the PATHs are files a commit changes (pre-commit): a file inside a model "
+        "directory stands for the directory, files scan does not read are left out",
+    )
     parser.set_defaults(run=run)
 
 
@@ -93,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
 
         registry = discover(strict=True).registry
     start = time.monotonic()
-    tree = find_artifacts(args.files)
+    tree = find_artifacts(args.files, changed=args.changed_files)
     progress = Progress(len(tree.artifacts))
     stream = open_output(args.output)
     try:

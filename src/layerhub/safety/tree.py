@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
-from ..archive.layout import CONFIG_MEMBER
+from ..archive.layout import CONFIG_MEMBER, METADATA_MEMBER
 from ..archive.sources import is_hub
 
 __all__ = ["ARTIFACT_SUFFIXES", "Skipped", "Tree", "find_artifacts"]
@@ -47,12 +47,26 @@ class Tree(NamedTuple):
     skipped: list[Skipped]
 
 
-def find_artifacts(paths: Iterable[str]) -> Tree:
+def find_artifacts(paths: Iterable[str], *, changed: bool = False) -> Tree:
     """The artifacts under each of ``paths`` (each path that is not a walked directory is
-    one artifact itself), without duplicates, in the order given and then walk order."""
+    one artifact itself), without duplicates, in the order given and then walk order.
+
+    ``changed=True`` reads ``paths`` as the files a commit changes (pre-commit hands
+    them over one by one): a file inside a model directory stands for that directory
+    (:func:`model_dir_of`), a file with a suffix scan reads is itself, and any other
+    file is left out without a word (a repository's own JSON files are none of scan's
+    business).
+    """
     artifacts: dict[str, None] = {}
     skipped: list[Skipped] = []
     for path in paths:
+        if changed and os.path.isfile(path):
+            owner = model_dir_of(path)
+            if owner is not None:
+                artifacts.setdefault(owner, None)
+            elif path.lower().endswith(ARTIFACT_SUFFIXES):
+                artifacts.setdefault(path, None)
+            continue
         if is_hub(path) or not os.path.isdir(path) or is_model_dir(path):
             artifacts.setdefault(path, None)
             continue
@@ -63,6 +77,18 @@ def find_artifacts(paths: Iterable[str]) -> Tree:
 
 def is_model_dir(path: str) -> bool:
     return os.path.isfile(os.path.join(path, CONFIG_MEMBER))
+
+
+def model_dir_of(path: str) -> str | None:
+    """The nearest directory above the file ``path`` that Keras or KerasHub wrote: it
+    holds a ``config.json`` and a ``metadata.json`` (an unzipped ``.keras``, a preset).
+    A ``config.json`` alone says nothing: every kind of project has one."""
+    for parent in Path(path).parents:
+        if parent == Path(".") or parent == Path(parent.anchor):
+            break
+        if (parent / CONFIG_MEMBER).is_file() and (parent / METADATA_MEMBER).is_file():
+            return str(parent)
+    return None
 
 
 def walk(root: str, skipped: list[Skipped]) -> list[str]:
