@@ -293,3 +293,30 @@ def test_progress_draws_only_at_a_terminal_on_a_long_run():
         quick(done)
         piped(done)
     assert quick.stream.getvalue() == piped.stream.getvalue() == ""
+
+
+def test_changed_files_stand_for_their_model_directory(zoo, monkeypatch):
+    """What pre-commit hands the hook: the files a commit changes, one by one."""
+    monkeypatch.chdir(zoo)
+    changed = [
+        "team-b/bert/task.json",
+        "team-b/bert/assets/tokenizer/vocabulary.txt",
+        "team-b/bert/model.weights.h5",
+        "team-b/unzipped/config.json",
+        f"hostile/{LAMBDAS[0].name}",
+        "weights/sharded/dense.weights.json",
+        "notes.txt",
+        "config.yaml",
+    ]
+    (zoo / "package.json").write_text("{}")  # a config.json alone is no model either
+    (zoo / "app").mkdir()
+    (zoo / "app" / "config.json").write_text("{}")
+    changed += ["package.json", "app/config.json"]
+    tree = find_artifacts(changed, changed=True)
+    assert tree.artifacts == [
+        "team-b/bert",
+        "team-b/unzipped",
+        f"hostile/{LAMBDAS[0].name}",
+        "weights/sharded/dense.weights.json",
+    ]
+    assert tree.skipped == []

@@ -1,7 +1,7 @@
 """Scanning many artifacts: in this process or in ``jobs`` processes, the same reports.
 
 The scan of one artifact is a pure function of its bytes (and of the installed plugins
-and the allow-list, which every process reads the same): :func:`scan_one` is that
+and the allow-list, which every process reads the same): the :func:`scan` here is that
 function, safe to map over paths in any engine (a process pool here; Dask or Ray in
 ``docs/security.md``'s recipe). It never raises: an unreadable file, or a bug in a
 reader, is a finding of its own, so one file never stops a run over a zoo.
@@ -9,6 +9,7 @@ reader, is a finding of its own, so one file never stops a run over a zoo.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Sequence
 
 from .. import settings
@@ -17,17 +18,27 @@ from ..plugins.allowlist import AllowList
 from ..plugins.registry import Registry
 from .scan import ScanReport, scan_file
 
-__all__ = ["scan_all", "scan_one"]
+__all__ = ["scan", "scan_all"]
 
 _POLICY: AllowList | None = None  # per process: the allow-list, read once
 
 
-def scan_one(path: str, registry: Registry | None = None) -> ScanReport:
-    """The report of one artifact; what would have stopped the run becomes a finding:
-    ``unreadable`` for an I/O error, ``internal-error`` for a bug in layerhub (its
-    message the exception's type and text; raised instead under ``LAYERHUB_DEBUG=1``),
-    which the command still reports as a bug, with exit status 3, once the run ends."""
+def scan(path: str | os.PathLike[str], registry: Registry | None = None) -> ScanReport:
+    """What ``layerhub scan`` reports for one saved model, a pure function of its bytes.
+
+    ``path`` is a ``.keras`` file, a legacy ``.h5``, an unzipped ``.keras`` or KerasHub
+    preset directory, a weights-only file (``.weights.h5``, ``.weights.json``, ``.npz``)
+    or ``hf://owner/name[@REVISION]``. Nothing is imported but layerhub (no keras, no
+    plugin), and it never raises for a file: what would stop a run over a zoo becomes a
+    finding, ``unreadable`` for an I/O error and ``internal-error`` for a bug in
+    layerhub (raised instead under ``LAYERHUB_DEBUG=1``). Map it over
+    :func:`find_artifacts`'s paths on any engine (a process pool, Dask, Ray):
+    the reports equal ``layerhub scan --jobs 1``'s (docs/security.md).
+
+    Added in version 0.2.0.
+    """
     global _POLICY
+    path = os.fspath(path)
     try:
         if _POLICY is None:
             _POLICY = AllowList.load()
@@ -56,7 +67,7 @@ def scan_all(
     discovery cache) when a file needs them; the reports are the same as with one.
     """
     if jobs <= 1 or len(paths) <= 1:
-        reports: Iterator[ScanReport] = (scan_one(p, registry) for p in paths)
+        reports: Iterator[ScanReport] = (scan(p, registry) for p in paths)
         yield from counted(reports, progress)
         return
     from concurrent.futures import ProcessPoolExecutor  # here: one process imports nothing more
@@ -64,7 +75,7 @@ def scan_all(
     workers = min(jobs, len(paths))
     chunk = max(1, min(64, len(paths) // (workers * 8)))
     with ProcessPoolExecutor(workers) as pool:
-        yield from counted(pool.map(scan_one, paths, chunksize=chunk), progress)
+        yield from counted(pool.map(scan, paths, chunksize=chunk), progress)
 
 
 def counted(

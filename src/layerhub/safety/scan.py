@@ -70,7 +70,12 @@ ECHO_KEYS = frozenset({"registered_name", "class_name", "config"})
 
 
 class ScanReport(NamedTuple):
-    """The findings for one file (``format`` is None when it could not be read)."""
+    """The findings for one file: its ``path``, its ``format`` (``keras``, ``h5``,
+    ``keras-dir``, ``preset``, ``weights-h5``, ``weights-json``, ``npz``; None when it
+    could not be read) and its ``findings``; ``to_json()`` is what ``--json`` prints.
+
+    Added in version 0.2.0.
+    """
 
     path: str
     format: str | None

@@ -41,7 +41,11 @@ class Skipped(NamedTuple):
 
 
 class Tree(NamedTuple):
-    """What the paths given to ``scan`` hold: the artifacts, in order, and what was skipped."""
+    """What the paths given to ``scan`` hold: the ``artifacts``, in order, and what was
+    ``skipped`` (:class:`Skipped`: a ``path`` and its ``reason``).
+
+    Added in version 0.2.0.
+    """
 
     artifacts: list[str]
     skipped: list[Skipped]
@@ -56,6 +60,8 @@ def find_artifacts(paths: Iterable[str], *, changed: bool = False) -> Tree:
     (:func:`model_dir_of`), a file with a suffix scan reads is itself, and any other
     file is left out without a word (a repository's own JSON files are none of scan's
     business).
+
+    Added in version 0.2.0.
     """
     artifacts: dict[str, None] = {}
     skipped: list[Skipped] = []
