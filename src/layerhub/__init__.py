@@ -31,8 +31,6 @@ _LAZY = {
     "scope": "layerhub.kerasio.loading",
     "save_model": "layerhub.kerasio.saving",
     "get_registry": "layerhub.plugins.discovery",
-    "find_artifacts": "layerhub.safety.tree",
-    "scan": "layerhub.safety.bulk",
     "hookimpl": "layerhub.plugins.hookspecs",
 }
 
@@ -47,14 +45,12 @@ __all__ = [
     "UnsafeArchiveError",
     "__version__",
     "activate",
-    "find_artifacts",
     "get_registry",
     "hookimpl",
     "load_model",
     "model_from_json",
     "requirements",
     "save_model",
-    "scan",
     "scope",
 ]
 
@@ -65,8 +61,6 @@ if TYPE_CHECKING:
     from .kerasio.saving import save_model
     from .plugins.discovery import get_registry
     from .plugins.hookspecs import hookimpl
-    from .safety.bulk import scan
-    from .safety.tree import find_artifacts
 
 
 __getattr__, __dir__ = attach(__name__, _LAZY, __all__)

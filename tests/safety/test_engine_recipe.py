@@ -1,5 +1,5 @@
-"""The engine recipe of docs/security.md: ``layerhub.scan`` mapped over
-``layerhub.find_artifacts`` on a Dask cluster (local, bound to 127.0.0.1, two worker
+"""The engine recipe of docs/security.md: ``layerhub.safety.scan_artifact`` mapped over
+``layerhub.safety.find_artifacts`` on a Dask cluster (local, bound to 127.0.0.1, two worker
 processes) gives the reports ``layerhub scan --jobs 1`` gives, in a fresh process."""
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ pytestmark = pytest.mark.slow
 RECIPE = """
 import json, os, sys
 from dask.distributed import Client, LocalCluster
-import layerhub
+from layerhub.safety import find_artifacts, scan_artifact
 
-paths = layerhub.find_artifacts([sys.argv[1]]).artifacts
+paths = find_artifacts([sys.argv[1]]).artifacts
 with LocalCluster(
     n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
     dashboard_address=None,
 ) as cluster, Client(cluster) as client:
-    reports = client.gather(client.map(layerhub.scan, paths))
+    reports = client.gather(client.map(scan_artifact, paths))
     workers = sorted(client.scheduler_info()["workers"])
     pids = sorted(client.run(os.getpid).values())
 print(json.dumps({

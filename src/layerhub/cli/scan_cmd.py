@@ -36,7 +36,7 @@ from .progress import Progress
 __all__ = ["register", "run", "summary"]
 
 FORMATS = ("text", "json", "jsonl", "sarif")
-INTERNAL_ERROR = "internal-error"  # a bug in layerhub on one artifact (safety.bulk.scan)
+INTERNAL_ERROR = "internal-error"  # a bug in layerhub on one artifact (safety.bulk.scan_artifact)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

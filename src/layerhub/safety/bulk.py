@@ -1,7 +1,7 @@
 """Scanning many artifacts: in this process or in ``jobs`` processes, the same reports.
 
 The scan of one artifact is a pure function of its bytes (and of the installed plugins
-and the allow-list, which every process reads the same): the :func:`scan` here is that
+and the allow-list, which every process reads the same): the :func:`scan_artifact` here is that
 function, safe to map over paths in any engine (a process pool here; Dask or Ray in
 ``docs/security.md``'s recipe). It never raises: an unreadable file, or a bug in a
 reader, is a finding of its own, so one file never stops a run over a zoo.
@@ -18,12 +18,12 @@ from ..plugins.allowlist import AllowList
 from ..plugins.registry import Registry
 from .scan import ScanReport, scan_file
 
-__all__ = ["scan", "scan_all"]
+__all__ = ["scan_all", "scan_artifact"]
 
 _POLICY: AllowList | None = None  # per process: the allow-list, read once
 
 
-def scan(path: str | os.PathLike[str], registry: Registry | None = None) -> ScanReport:
+def scan_artifact(path: str | os.PathLike[str], registry: Registry | None = None) -> ScanReport:
     """What ``layerhub scan`` reports for one saved model, a pure function of its bytes.
 
     ``path`` is a ``.keras`` file, a legacy ``.h5``, an unzipped ``.keras`` or KerasHub
@@ -67,7 +67,7 @@ def scan_all(
     discovery cache) when a file needs them; the reports are the same as with one.
     """
     if jobs <= 1 or len(paths) <= 1:
-        reports: Iterator[ScanReport] = (scan(p, registry) for p in paths)
+        reports: Iterator[ScanReport] = (scan_artifact(p, registry) for p in paths)
         yield from counted(reports, progress)
         return
     from concurrent.futures import ProcessPoolExecutor  # here: one process imports nothing more
@@ -75,7 +75,7 @@ def scan_all(
     workers = min(jobs, len(paths))
     chunk = max(1, min(64, len(paths) // (workers * 8)))
     with ProcessPoolExecutor(workers) as pool:
-        yield from counted(pool.map(scan, paths, chunksize=chunk), progress)
+        yield from counted(pool.map(scan_artifact, paths, chunksize=chunk), progress)
 
 
 def counted(
