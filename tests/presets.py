@@ -15,7 +15,7 @@ from typing import Any
 from fixtures import KERAS
 from hostile_corpus import function
 
-__all__ = ["BENIGN", "HOSTILE", "SHARDED", "hostile", "lambda_model"]
+__all__ = ["BENIGN", "HOSTILE", "SEVERITY", "SHARDED", "hostile", "lambda_model"]
 
 PRESETS = KERAS / "presets"
 BENIGN = PRESETS / "bert_classifier"
@@ -64,6 +64,13 @@ def backbone_activation(node: dict) -> Callable[[dict], None]:
     return edit
 
 
+def tokenizer_vocabulary_outside(preset: Path) -> None:
+    """``tokenizer.json`` naming a vocabulary file outside the preset, by path."""
+    outside = preset.parent / "outside-vocabulary.txt"
+    shutil.copyfile(preset / "assets" / "tokenizer" / "vocabulary.txt", outside)
+    edit_json("tokenizer.json", lambda doc: doc["config"].update(vocabulary=str(outside)))(preset)
+
+
 def shard_index_naming(name: str) -> Callable[[Path], None]:
     def apply(preset: Path) -> None:
         index = json.loads((preset / "model.weights.json").read_text())
@@ -100,6 +107,12 @@ HOSTILE: dict[str, tuple[Path, Callable[[Path], None], str, str]] = {
         "symlink",
         "member:assets/tokenizer/vocabulary.txt",
     ),
+    "tokenizer_vocabulary_path": (
+        BENIGN,
+        tokenizer_vocabulary_outside,
+        "file-access",
+        "tokenizer.json#/config/vocabulary",
+    ),
     "weights_link": (BENIGN, link_out("task.weights.h5"), "symlink", "member:task.weights.h5"),
     "shard_traversal": (
         SHARDED,
@@ -108,6 +121,11 @@ HOSTILE: dict[str, tuple[Path, Callable[[Path], None], str, str]] = {
         "model.weights.json#/weight_map/~1layers~1reversible_embedding~1vars/0",
     ),
 }
+
+#: The severity of each case's finding, where it is not critical: KerasHub's word-piece
+#: tokenizer refuses a vocabulary path under safe mode itself (data/keras_file_fields.json),
+#: so scan rates it medium; load_model and from_preset refuse it first all the same.
+SEVERITY = {"tokenizer_vocabulary_path": "medium"}
 
 
 def hostile(name: str, directory: Path) -> Path:

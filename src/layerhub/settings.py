@@ -23,6 +23,7 @@ names (a test keeps them in step).
 | ``LAYERHUB_MAX_*``, ``LAYERHUB_ALLOWED_MEMBERS`` | limits of the archive reader |
 | ``LAYERHUB_MAX_PARAMS``, ``..._PARAMS_RATIO``, ``..._UNSTORED_PARAMS`` | the weight budget |
 | ``LAYERHUB_MAX_LAYERS``, ``LAYERHUB_MAX_GRAPH_DEPTH`` | layers and graph depth of a config |
+| ``LAYERHUB_MAX_PLACEHOLDER_BYTES`` | bytes a config's ``__numpy__`` values allocate |
 | ``LAYERHUB_DEBUG=1`` | the CLI shows a traceback for an internal error |
 | ``LAYERHUB_ACTIVATE=1`` | ``layerhub.activate()`` at interpreter start (a ``.pth`` file) |
 """

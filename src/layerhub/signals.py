@@ -12,6 +12,7 @@ __all__ = [
     "CheckSkipped",
     "ChildFailed",
     "TooManyLinks",
+    "UnreadableDtype",
     "UnresolvableReference",
     "UnsupportedHDF5",
 ]
@@ -45,3 +46,8 @@ class ChildFailed(Exception):
 
 class UnresolvableReference(LookupError):
     """A ``$ref`` in a schema that leads nowhere (:func:`layerhub.schemas.shipped.resolve`)."""
+
+
+class UnreadableDtype(ValueError):
+    """NumPy does not read a ``__numpy__``/``__tensor__`` value's dtype
+    (:mod:`layerhub.safety.placeholders` reports it as a finding)."""

@@ -160,7 +160,7 @@ class HubServer:
                     self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                if not head:
+                if not head and self.command != "HEAD":  # a HEAD answer has no body, errors too
                     self.wfile.write(data)
 
             def missing(self, code: str, message: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -202,3 +203,19 @@ def test_damaged_unwritable_or_disabled_cache_only_costs_speed(
     off = tmp_path / "off"
     assert discover(seed_copy, off, LAYERHUB_NO_CACHE="1")["entries"] == expected
     assert not off.exists()
+
+
+def test_activation_waiting_for_a_module_keeps_the_record_valid():
+    """An activated process waits for keras (and KerasHub) with layerhub's own meta-path
+    finder, which finds nothing itself: it must not invalidate the discovery record."""
+    from layerhub.kerasio.activation import _finder, after_import
+    from layerhub.plugins.cache import environment
+
+    before = environment()
+    after_import("layerhub_no_such_module_ever", lambda module: None)
+    try:
+        assert _finder in sys.meta_path
+        assert environment() == before
+    finally:
+        _finder.forget("layerhub_no_such_module_ever")
+    assert _finder not in sys.meta_path

@@ -134,6 +134,7 @@ def test_walk_survives_configs_deeper_than_the_python_stack():
 def test_placeholders_built_from_plain_values_are_not_entered():
     # Keras makes a KerasTensor, a tensor, an array, bytes or Ellipsis from these configs'
     # plain values and deserializes nothing inside them; a __slice__ deserializes its parts.
+    # The array and the tensor are yielded as values (for the budget), not entered.
     hidden = {"module": "builtins", "class_name": "function", "config": "pkg>fn"}
     config = {
         "inbound": [
@@ -143,8 +144,10 @@ def test_placeholders_built_from_plain_values_are_not_entered():
         "sliced": {"class_name": "__slice__", "config": {"start": hidden, "stop": None}},
         "no_config": {"class_name": "__tensor__", "value": hidden},  # a plain dict to Keras
     }
-    found = [(r.name, r.pointer) for r in walk(config)]
+    found = [(r.name, r.kind, r.pointer, r.custom) for r in walk(config)]
     assert found == [
-        ("pkg>fn", "/sliced/config/start"),
-        ("pkg>fn", "/no_config/value"),
+        ("__tensor__", "value", "/inbound/1", False),
+        ("__numpy__", "value", "/inbound/2", False),
+        ("pkg>fn", "function", "/sliced/config/start", True),
+        ("pkg>fn", "function", "/no_config/value", True),
     ]

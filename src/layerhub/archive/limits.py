@@ -51,6 +51,9 @@ class Limits(NamedTuple):
     max_layers: int = 20_000
     #: the longest chain of layers through a model's graph (nested models unrolled).
     max_graph_depth: int = 5_000
+    #: bytes Keras allocates for a config's ``__numpy__``/``__tensor__`` values, each
+    #: and all together (:mod:`layerhub.safety.placeholders`).
+    max_placeholder_bytes: int = 256 * MiB
 
     @classmethod
     def from_env(cls) -> Limits:

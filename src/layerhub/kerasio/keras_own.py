@@ -43,6 +43,7 @@ __all__ = [
     "keras_model_from_json",
     "keras_own",
     "patched_while_used",
+    "replace_bound",
     "translate_training_config",
     "uninstall",
     "unpatched",
@@ -332,7 +333,9 @@ def keras_model_from_json(
 
 def install(load_model: Any, model_from_json: Any, lookup_fallback: Any) -> None:
     """Put ``load_model`` and ``model_from_json`` where Keras's public API has its own, and
-    ask ``lookup_fallback(name)`` for every name Keras's registry lookup does not find.
+    ask ``lookup_fallback(name)`` for every name Keras's registry lookup does not find:
+    in ``object_registration`` (every deserialization) and in the public
+    ``keras.saving.get_registered_object`` (what KerasHub's ``from_preset`` asks).
 
     Replaces only what is still Keras's own, so calling it twice changes nothing.
     """
@@ -340,7 +343,6 @@ def install(load_model: Any, model_from_json: Any, lookup_fallback: Any) -> None
     from keras.src.saving import object_registration
 
     own = keras_own()
-    replacements = {own.load_model: load_model, own.model_from_json: model_from_json}
 
     def get_registered_object(name: Any, custom_objects: Any = None, module_objects: Any = None):
         found = own.get_registered_object(name, custom_objects, module_objects)
@@ -348,20 +350,31 @@ def install(load_model: Any, model_from_json: Any, lookup_fallback: Any) -> None
             return found
         return lookup_fallback(name)
 
+    replacements = {
+        own.load_model: load_model,
+        own.model_from_json: model_from_json,
+        own.get_registered_object: get_registered_object,
+    }
     with _lock:
-        for module in public_keras_modules(keras):
-            for name in ("load_model", "model_from_json"):
-                current = vars(module).get(name)
-                if current in replacements and (module, name) not in _patched:
+        replace_bound([*public_keras_modules(keras), object_registration], replacements)
+
+
+def replace_bound(modules: list[Any], replacements: dict[Any, Any]) -> None:
+    """In each of ``modules``, every attribute bound to a key of ``replacements`` is that
+    key's value, until :func:`uninstall`: for a function other modules imported by name."""
+    # by identity: a module attribute's own ``__hash__`` (a tensor's raises) is never called
+    by_id = {id(original): (original, new) for original, new in replacements.items()}
+    with _lock:
+        for module in modules:
+            for name, current in list(vars(module).items()):
+                original, replacement = by_id.get(id(current), (None, None))
+                if original is current and (module, name) not in _patched:
                     _patched[module, name] = current
-                    setattr(module, name, replacements[current])
-        if (object_registration, "get_registered_object") not in _patched:
-            _patched[object_registration, "get_registered_object"] = own.get_registered_object
-            object_registration.get_registered_object = get_registered_object
+                    setattr(module, name, replacement)
 
 
 def uninstall() -> None:
-    """Undo :func:`install`: Keras's own functions are back where they were."""
+    """Undo :func:`install` and :func:`replace_bound`: the originals are back where they were."""
     with _lock:
         for (module, name), original in _patched.items():
             setattr(module, name, original)

@@ -55,6 +55,7 @@ __all__ = [
     "changed",
     "load_model",
     "model_from_json",
+    "prepare",
     "scope",
     "shorten_dumps",
 ]
@@ -118,20 +119,9 @@ def load_model(
         filepath = snapshot.path  # Keras loads the very files analysed: no second fetch
     else:
         (archive, every), key = ANALYSES.get(filepath, Limits.from_env(), lambda: analyse(filepath))
-    check_manifest(archive.manifest, archive.path)
-    references = [r for r in every if r.custom]
-    precedence = Precedence(custom_objects, scoped_names=(r.name for r in references))
-    check_archive(  # a refusal names the schema violations too: the file's problems at once
-        archive,
-        safe_mode=safe_mode,
-        provided=precedence.provided,
-        references=every,
-        validate=validate,
-        skip=precedence.user,
+    precedence, objects = prepare(
+        archive, every, custom_objects, safe_mode=safe_mode, validate=validate
     )
-    objects = resolve_references(references, precedence, archive.path, archive.manifest)
-    if validate:
-        raise_for_violations(references, get_registry(), skip=precedence.user, source=archive.path)
 
     import_keras()  # a missing backend is one clear error, naming the extra
     load = fastload.fast_load_model if fast else keras_load_model
@@ -151,6 +141,38 @@ def load_model(
     if snapshot is not None:
         remember_source(model, snapshot.provenance())
     return model
+
+
+def prepare(
+    archive: ModelArchive,
+    every: Sequence[Reference],
+    custom_objects: Mapping[str, Any] | None,
+    *,
+    safe_mode: bool,
+    validate: bool,
+) -> tuple[Precedence, dict[str, Any]]:
+    """Everything between reading a file and handing it to Keras, for ``load_model`` and
+    KerasHub's ``from_preset`` (:mod:`.presets`) alike: the manifest checked, the policy's
+    refusal (with the schema violations), only the plugin targets ``every`` names
+    imported (every missing name at once), the plugin configs validated.
+
+    Returns the user's precedence and the plugin objects Keras needs in scope.
+    """
+    check_manifest(archive.manifest, archive.path)
+    references = [r for r in every if r.custom]
+    precedence = Precedence(custom_objects, scoped_names=(r.name for r in references))
+    check_archive(  # a refusal names the schema violations too: the file's problems at once
+        archive,
+        safe_mode=safe_mode,
+        provided=precedence.provided,
+        references=every,
+        validate=validate,
+        skip=precedence.user,
+    )
+    objects = resolve_references(references, precedence, archive.path, archive.manifest)
+    if validate:
+        raise_for_violations(references, get_registry(), skip=precedence.user, source=archive.path)
+    return precedence, objects
 
 
 #: A Keras message longer than this has the middles of its config dumps cut.

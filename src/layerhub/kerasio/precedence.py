@@ -89,10 +89,13 @@ def scoped_objects(names: Iterable[str]) -> dict[str, Any]:
     keras = imported_keras()
     if keras is None:
         return {}
+    from .keras_own import keras_own
+
+    lookup = keras_own().get_registered_object  # not the public name: activate() extends it
     registered = keras.saving.get_custom_objects()
     found = {}
     for name in names:
-        obj = keras.saving.get_registered_object(name)
+        obj = lookup(name)
         if obj is not None and obj is not registered.get(name):
             found[name] = obj
     return found

@@ -1,4 +1,5 @@
-"""Provenance: the ``layerhub.json`` manifest ``save_model`` adds to a ``.keras`` archive.
+"""Provenance: the ``layerhub.json`` manifest ``save_model`` adds to a ``.keras`` archive
+(and ``save_to_preset`` to a KerasHub preset while layerhub is active: :mod:`.presets`).
 
 For each custom object the model references it records the registered name, the
 distribution and version that provided it, and the sha256 of its config schema; plus
@@ -70,8 +71,9 @@ def record(name: str, entry: Entry | None) -> dict[str, Any]:
     }
 
 
-def manifest_for(config: Mapping[str, Any], source: Mapping[str, Any] | None = None) -> dict:
-    """The manifest of a model whose saved config is ``config``, loaded from ``source``."""
+def manifest_for(config: Any, source: Mapping[str, Any] | None = None) -> dict:
+    """The manifest of a model whose saved config is ``config`` (or a list of configs: a
+    KerasHub preset's), loaded from ``source``."""
     import keras
 
     registry = get_registry()

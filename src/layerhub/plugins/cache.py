@@ -93,7 +93,13 @@ def environment() -> list[Any]:
     """Everything outside the plugins' own files that decides which entry points exist."""
     paths = [os.path.abspath(p or os.curdir) for p in sys.path if isinstance(p, str)]
     kinds = [f if isinstance(f, type) else type(f) for f in sys.meta_path]
-    finders = [f"{kind.__module__}.{kind.__qualname__}" for kind in kinds]
+    # layerhub's own finder (activation's after-import hooks) finds nothing itself: an
+    # activated process shares the record of one that is not
+    finders = [
+        f"{kind.__module__}.{kind.__qualname__}"
+        for kind in kinds
+        if not kind.__module__.startswith("layerhub.")
+    ]
     return [sys.version, __version__, finders, [[p, distributions_in(p)] for p in paths]]
 
 

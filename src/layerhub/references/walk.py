@@ -20,6 +20,8 @@ from .keras_names import builtin_names, is_keras_module
 __all__ = [
     "CONTAINERS",
     "ENVELOPE",
+    "VALUES",
+    "VALUE_KIND",
     "Reference",
     "custom_references",
     "inside",
@@ -47,6 +49,12 @@ SPECIAL_CLASS_NAMES = frozenset(
 #: ``__typespec__`` deserialize their parts, so they are entered.) One per tensor
 #: passed between layers: a quarter of a functional model's config.
 INERT = SPECIAL_CLASS_NAMES - {"__slice__", "__typespec__"}
+#: The inert placeholders whose value Keras allocates with the dtype the config gives:
+#: the walk yields each as a ``value`` reference (builtin, never custom) for the budget
+#: (:mod:`layerhub.safety.placeholders`), and still does not enter it. Rare in a config,
+#: unlike ``__keras_tensor__``.
+VALUES = frozenset({"__numpy__", "__tensor__"})
+VALUE_KIND = "value"
 LAMBDA_CLASS_NAMES = frozenset({"__lambda__", "Lambda"})
 #: Envelope keys that hold names, not further objects (already classified).
 ENVELOPE = frozenset({"module", "class_name", "registered_name"})
@@ -60,8 +68,10 @@ REGISTERED_NAME_RE = re.compile(r"^[A-Za-z_][\w.\-]*>[A-Za-z_][\w.\-]*$")
 class Reference(NamedTuple):
     """One object a config references.
 
-    ``kind`` is ``class``, ``function`` or ``lambda``; ``builtin`` says Keras provides
-    it; ``name`` is what to look up (the registered name for custom objects).
+    ``kind`` is ``class``, ``function`` or ``lambda``, or ``value`` for a placeholder
+    Keras turns into an array (:data:`VALUES`: nothing to look up, ``builtin``);
+    ``builtin`` says Keras provides it; ``name`` is what to look up (the registered name
+    for custom objects).
     """
 
     name: str
@@ -112,6 +122,8 @@ def walk(config: Any) -> Iterator[Reference]:
                 if "class_name" in value:
                     class_name = value["class_name"]
                     if type(class_name) is str and class_name in INERT and "config" in value:
+                        if class_name in VALUES:
+                            yield new_tuple(Reference, value_fields(value, keys, key))
                         continue  # nothing inside is ever deserialized
                     reference = reference_of(value, keys, key)
                 if reference is None:
@@ -251,6 +263,14 @@ def reference_of(
             name = registered if isinstance(registered, str) and registered else class_name
             fields = (name, "class", at, class_name, module, False, inner)
     return new_tuple(Reference, fields)
+
+
+def value_fields(
+    node: dict[str, Any], keys: list[str | int], key: str | int | None
+) -> tuple[Any, ...]:
+    """The fields of the ``value`` reference a :data:`VALUES` placeholder at ``key`` is."""
+    name = node["class_name"]
+    return (name, VALUE_KIND, pointer_at(keys, key), name, None, True, node["config"])
 
 
 def custom_references(config: Any, documents: Iterable[tuple[str, Any]] = ()) -> list[Reference]:

@@ -15,7 +15,10 @@ creates and compares it with what the file holds:
   ``input_shape``, ``target_shape``...) or a size (``units``, ``input_dim``...) larger
   than ``max_params`` elements;
 - ``too-many-layers`` and ``graph-too-deep``: more than ``max_layers`` layers, or a
-  chain of layers longer than ``max_graph_depth`` (Keras walks graphs recursively).
+  chain of layers longer than ``max_graph_depth`` (Keras walks graphs recursively);
+- ``placeholder-allocation`` and ``placeholder-dtype``: the arrays Keras makes of the
+  config's ``__numpy__`` and ``__tensor__`` values before any layer exists
+  (:mod:`.placeholders`).
 
 A KerasHub preset is judged document by document: ``task.json`` declares the whole task
 (its backbone nested inside) and ``config.json`` the backbone again, so each is compared
@@ -42,6 +45,7 @@ from ..plugins.registry import Registry
 from ..references.walk import Reference
 from .estimates import SHAPE_KEYS, SIZE_KEYS, all_dims, dims, estimate, owns_weights
 from .graph import graph_depth
+from .placeholders import placeholder_findings
 
 __all__ = ["Declared", "budget_findings", "by_document", "declared_weights", "shape_findings"]
 
@@ -73,7 +77,7 @@ def budget_findings(
     findings: list[Finding] = []
     for root, refs in by_document(references):
         findings += document_findings(archive, root, refs, registry, limits)
-    return findings
+    return findings + placeholder_findings(references, limits)
 
 
 def by_document(references: Sequence[Reference]) -> Iterator[tuple[str, list[Reference]]]:

@@ -5,11 +5,15 @@
 
 - under ``safe_mode=True`` (the default), every finding of severity ``high`` or above:
   lambdas, non-modeling APIs, layers that read files or run external code, external
-  modules, HDF5 links and shape bombs. This covers legacy ``.h5`` files too, for which
-  Keras itself ignores ``safe_mode``;
+  modules, HDF5 links and shape bombs; and every ``file-access``, medium ones included
+  (a path in a field that a Keras library refuses itself under safe mode: a saved
+  config never needs one, and refusing it here says so in one clear error, naming the
+  member and pointer, before the library runs, rather than as its bare ``ValueError``).
+  This covers legacy ``.h5`` files too, for which Keras itself ignores ``safe_mode``;
 - always, even under ``safe_mode=False`` (the documented opt-out for trusted files):
   archive hazards (path traversal, absolute or duplicate members, links and devices,
-  pickled ``.npz`` arrays), the resource budget (:mod:`.budget`) and names from
+  pickled ``.npz`` arrays), the resource budget (:mod:`.budget`, the config's values
+  included) and names from
   providers outside the allow-list (:mod:`layerhub.plugins.allowlist`). Raise the limits or
   widen the allow-list to load such a file.
 
@@ -36,6 +40,8 @@ __all__ = ["check_archive", "refuses"]
 
 #: Findings of at least this severity are refused under ``safe_mode=True``.
 REFUSE_AT = Severity.HIGH
+#: Findings refused under ``safe_mode=True`` whatever their severity.
+REFUSED_IN_SAFE_MODE = frozenset({"file-access"})
 #: Findings refused whatever ``safe_mode`` says.
 ALWAYS_REFUSED = frozenset(
     {
@@ -54,6 +60,7 @@ ALWAYS_REFUSED = frozenset(
         "absurd-shape",
         "too-many-layers",
         "graph-too-deep",
+        "placeholder-allocation",
     }
 )
 
@@ -105,4 +112,6 @@ def check_archive(
 
 
 def refuses(finding: Finding, safe_mode: bool) -> bool:
-    return finding.code in ALWAYS_REFUSED or (safe_mode and finding.severity >= REFUSE_AT)
+    if finding.code in ALWAYS_REFUSED:
+        return True
+    return safe_mode and (finding.severity >= REFUSE_AT or finding.code in REFUSED_IN_SAFE_MODE)

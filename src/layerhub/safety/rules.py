@@ -55,6 +55,9 @@ RULES: dict[str, str] = {
     "weights-over-stored": "The config declares more weights than the file stores.",
     "weights-over-cap": "The config declares more weights than LAYERHUB_MAX_PARAMS.",
     "absurd-shape": "A config declaring an absurd shape (a resource exhaustion).",
+    "placeholder-allocation": "A __numpy__ or __tensor__ value in the config declaring more "
+    "elements than the budget (a memory exhaustion when Keras builds it).",
+    "placeholder-dtype": "A __numpy__ or __tensor__ value whose dtype NumPy does not read.",
     "too-many-layers": "More layers than the limit.",
     "graph-too-deep": "A layer graph deeper than the limit.",
     "estimate-failed": "A plugin's estimate function raised; its object counts as no weights.",

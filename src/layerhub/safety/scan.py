@@ -17,8 +17,12 @@ What it finds, besides the archive and HDF5 hazards the reader reports:
   ``class-as-function``: a Keras class there (Keras would call it, skipping its
   ``from_config`` checks); ``function-not-allowed``: any other Keras function outside
   the allow-list of pure functions (activations, losses, metrics, ops...);
-- ``file-access``: layers that read files or external resources (lookup layers with a
-  vocabulary path, ``TFSMLayer``, ``TorchModuleWrapper``'s pickle);
+- ``file-access``: objects that read files or external resources: a config field that
+  its class opens as a path and that holds a string (Keras's lookup layers'
+  ``vocabulary``; the Keras libraries' tokenizers' vocabulary, merges, proto,
+  special-token files...: :func:`~layerhub.references.keras_names.file_fields`), high
+  when the class reads it under safe mode and medium when it refuses it there itself;
+  ``TFSMLayer``, ``TorchModuleWrapper``'s pickle;
 - ``external-module``: a reference to a module outside Keras and the allowed packages
   that nothing installed provides (medium: layerhub never imports it, and load fails
   with :class:`~layerhub.MissingObjectsError` naming what to install);
@@ -32,7 +36,7 @@ What it finds, besides the archive and HDF5 hazards the reader reports:
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -48,18 +52,20 @@ from ..plugins.registry import Registry
 from ..references.keras_names import (
     FunctionVerdict,
     builtin_names,
+    file_fields,
     is_keras_module,
     is_non_modeling,
     judge_function,
     library_installed,
 )
-from ..references.walk import Reference, walk_documents
+from ..references.walk import VALUE_KIND, Reference, walk_documents
 from .budget import budget_findings
 
 __all__ = ["ScanReport", "analyze", "scan_file", "schema_violations"]
 
-#: Layers that read a file named in their config when they are built.
-VOCABULARY_LAYERS = frozenset({"StringLookup", "IntegerLookup", "TextVectorization"})
+#: The longest path ``open`` takes (Linux's ``PATH_MAX``): a longer string is data (a
+#: SentencePiece ``proto`` inlined as base64), not a file name.
+PATH_MAX = 4096
 #: Layers whose config makes Keras run code from outside the file's config.
 CODE_LOADING_LAYERS = {
     "TFSMLayer": "loads an external TensorFlow SavedModel, whose graph can run any op",
@@ -173,6 +179,8 @@ def config_findings(
     findings: list[Finding] = []
     lambdas: list[str] = []
     for ref in references:
+        if ref.kind == VALUE_KIND:
+            continue  # a value, not a name: the budget's (.placeholders)
         if ref.kind == "function" and ref.class_name == ref.name and echoes_parent(ref):
             continue
         if ref.kind == "lambda" and any(ref.pointer.startswith(f"{p}/") for p in lambdas):
@@ -221,14 +229,7 @@ def reference_findings(
             ref.pointer,
             ref.name,
         )
-    if ref.class_name in VOCABULARY_LAYERS and isinstance(inner.get("vocabulary"), str):
-        yield Finding(
-            "file-access",
-            Severity.HIGH,
-            f"{ref.class_name} reads its vocabulary from the path {inner['vocabulary']!r}",
-            f"{ref.pointer}/config/vocabulary",
-            ref.name,
-        )
+    yield from path_findings(ref, inner)
     if ref.name in provided:
         return
     if ref.builtin:
@@ -296,6 +297,31 @@ def reference_findings(
         ref.pointer,
         ref.name,
     )
+
+
+def path_findings(ref: Reference, inner: dict[str, Any]) -> Iterator[Finding]:
+    """A ``file-access`` finding for each field holding a path that the class opens."""
+    if ref.kind != "class" or not inner:
+        return
+    for field, reads in file_fields(ref.module, ref.name, ref.class_name).items():
+        path = inner.get(field)
+        if not isinstance(path, str) or not path or len(path) > PATH_MAX:
+            continue
+        if reads:
+            severity, how = Severity.HIGH, "reads it even under safe mode"
+        else:
+            severity = Severity.MEDIUM
+            how = (
+                "refuses it under safe mode itself, but reads it wherever safe mode is off "
+                "(safe_mode=False, a from_config outside a load)"
+            )
+        yield Finding(
+            "file-access",
+            severity,
+            f"{ref.class_name} opens the path {path!r} named in its {field!r}: it {how}",
+            f"{ref.pointer}/config/{field}",
+            ref.name,
+        )
 
 
 def function_finding(ref: Reference, verdict: FunctionVerdict) -> Finding:

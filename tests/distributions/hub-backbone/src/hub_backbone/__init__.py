@@ -1,0 +1,1 @@
+"""A layerhub plugin providing a KerasHub ``Backbone`` subclass (for ``from_preset`` tests)."""
