@@ -28,6 +28,7 @@ from typing import Any, TextIO
 from ..archive.sources import is_hub
 from ..atomic import write_text
 from ..findings import Severity
+from ..plugins.allowlist import AllowList
 from ..safety.bulk import scan_all
 from ..safety.scan import ScanReport
 from ..safety.tree import Skipped, find_artifacts
@@ -98,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
         from ..plugins.discovery import discover
 
         registry = discover(strict=True).registry
+    AllowList.load()  # an unusable allow-list file is an error before anything is scanned
     start = time.monotonic()
     tree = find_artifacts(args.files, changed=args.changed_files)
     progress = Progress(len(tree.artifacts))

@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 
 from .. import settings
+from ..errors import LayerhubError
 from ..findings import Finding, Severity
 from ..plugins.allowlist import AllowList
 from ..plugins.registry import Registry
@@ -43,6 +44,8 @@ def scan_artifact(path: str | os.PathLike[str], registry: Registry | None = None
         if _POLICY is None:
             _POLICY = AllowList.load()
         return scan_file(path, registry=registry, policy=_POLICY)
+    except LayerhubError:
+        raise  # about the setup, not the file (an unusable allow-list file): exit 2
     except OSError as exc:
         message = f"cannot be read: {exc.strerror or exc}"
         return ScanReport(path, None, (Finding("unreadable", Severity.HIGH, message),))
