@@ -225,6 +225,44 @@ def discovery_many(suite: Suite) -> Iterator[Row]:
     )
 
 
+def discovery_static(suite: Suite) -> Iterator[Row]:
+    """Issue 26: plugins declared in ``layerhub.objects``, read without importing them."""
+    n = suite.sizes.many_plugins
+    site = suite.site("plugins-static", lambda p: synth.static_plugins(p, n))
+    group = "layerhub.objects"
+    bare = timed(child("entry_points"), group, site=site)
+    runs = itertools.count()
+
+    def first() -> float:
+        """Discovery with nothing recorded yet: a new cache directory per run."""
+        cache = suite.tmp / f"cache-static-{next(runs)}"
+        return timed(child("discover"), site=site, LAYERHUB_CACHE_DIR=str(cache))()
+
+    yield Row(
+        "26",
+        f"discovery with {n} statically declared distributions, first process after "
+        "installing them",
+        f'bare `importlib.metadata.entry_points(group="{group}")`',
+        alternate(first, bare, suite.sizes.runs),
+        1.5,
+        note="reads every declaration (and writes the discovery record); imports none",
+    )
+    scan = [sys.executable, str(child("entry_points")), group]
+    listing = [sys.executable, "-m", "layerhub", "list", "--json"]
+    yield Row(
+        "26",
+        f"`layerhub list --json` process, {n} statically declared distributions, no cache",
+        "a process doing that bare scan",
+        alternate(
+            lambda: process_seconds(listing, site=site, LAYERHUB_NO_CACHE="1"),
+            lambda: process_seconds(scan, site=site),
+            suite.sizes.runs,
+        ),
+        2.0,
+        note=f"lists all {n * 10} names",
+    )
+
+
 def whole_load(suite: Suite) -> Iterator[Row]:
     depth = suite.sizes.depth
     site = suite.site("layers", synth.layer_plugin)
@@ -678,6 +716,7 @@ BENCHMARKS = [
     import_and_discovery,
     discovery_with_schemas,
     discovery_many,
+    discovery_static,
     whole_load,
     scan,
     bulk_scan,

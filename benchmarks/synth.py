@@ -62,6 +62,22 @@ def light_plugins(site: Path, count: int, names_each: int = 10) -> Path:
     return site
 
 
+def static_plugins(site: Path, count: int, names_each: int = 10) -> Path:
+    """``count`` distributions declaring ``names_each`` names each in ``layerhub.objects``
+    (metadata only: no hook, nothing of theirs is ever imported)."""
+    for i in range(count):
+        package = f"bench_static_{i:04d}"
+        info = site / f"bench_static_{i:04d}-1.0.dist-info"
+        info.mkdir(parents=True)
+        (info / "METADATA").write_text(
+            f"Metadata-Version: 2.1\nName: bench-static-{i:04d}\nVersion: 1.0\n"
+        )
+        lines = [f"BenchStatic{i}>Obj{j} = {package}.objects:Obj{j}" for j in range(names_each)]
+        (info / "entry_points.txt").write_text("[layerhub.objects]\n" + "\n".join(lines) + "\n")
+        (info / "RECORD").write_text(f"{info.name}/METADATA,,\n{info.name}/entry_points.txt,,\n")
+    return site
+
+
 SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object",

@@ -67,6 +67,21 @@ def keras_hub_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def kerashub_sites(
+    tmp_path_factory: pytest.TempPathFactory, keras_hub_site: Path, plugin_site: Any
+) -> dict[str, Path]:
+    """The sites of the KerasHub preset tests (tests/kerashub_processes.py): this
+    checkout's layerhub wheel, keras-hub, and the ``hub-backbone`` plugin."""
+    from kerashub_processes import PLUGIN, layerhub_site
+
+    return {
+        "layerhub": layerhub_site(tmp_path_factory),
+        "keras_hub": keras_hub_site,
+        "plugin": plugin_site(PLUGIN),
+    }
+
+
+@pytest.fixture(scope="session")
 def seed_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A directory with ``seed.keras`` and ``seed.h5``, saved by plain ``model.save`` after
     two epochs of training, plus its inputs, predictions and optimizer state as ``.npy``."""

@@ -14,8 +14,6 @@ from typing import Any
 
 from support import ROOT, install, pip, shared_build
 
-#: What ``import keras_hub`` needs that the venv lacks (see keras-hub's METADATA).
-KERAS_HUB = ["keras-hub==0.32.0", "regex", "tokenizers", "sentencepiece"]
 TIMEOUT = 300
 
 #: Interpreter start for the layerhub wheel's site: ``site.addsitedir`` runs its
@@ -76,17 +74,8 @@ print(json.dumps(report))
 """
 )
 
-
-def keras_hub_site(tmp_path_factory: Any) -> Path:
-    """keras-hub and what its import needs, pip-installed for real (shared by the run)."""
-
-    def build(directory: Path) -> str:
-        target = directory / "site"
-        target.mkdir(parents=True, exist_ok=True)
-        pip("install", "--no-deps", "--only-binary", ":all:", "--target", str(target), *KERAS_HUB)
-        return str(target)
-
-    return Path(shared_build(tmp_path_factory, "keras-hub-site", build))
+#: The test plugin providing a KerasHub ``Backbone`` subclass (tests/distributions).
+PLUGIN = "hub-backbone"
 
 
 def layerhub_site(tmp_path_factory: Any) -> Path:

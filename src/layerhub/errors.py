@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 __all__ = [
     "ArchiveChangedError",
+    "AuthoringError",
     "CheckConfigError",
     "CheckFailure",
     "ConfigurationError",
@@ -30,6 +31,7 @@ __all__ = [
     "PluginError",
     "PluginWarning",
     "ProvenanceWarning",
+    "RenamedObjectWarning",
     "SchemaError",
     "SchemaViolation",
     "SchemaViolationError",
@@ -59,6 +61,15 @@ class PluginWarning(UserWarning):
     ``--strict`` / ``LAYERHUB_STRICT=1`` turns these into :class:`PluginError`.
 
     Added in version 0.1.0.
+    """
+
+
+class RenamedObjectWarning(UserWarning):
+    """A file names an object by an old name its plugin declared as an alias of the new
+    one (``registry.add(..., aliases=)`` or the ``layerhub.aliases`` entry points): the
+    object loads, and the message names the new name to save under.
+
+    Added in version 0.2.0.
     """
 
 
@@ -278,6 +289,15 @@ class ExportError(LayerhubError, ValueError):
     """A model cannot be exported as asked (unknown format, output in the way...).
 
     Added in version 0.1.0.
+    """
+
+
+class AuthoringError(LayerhubError, ValueError):
+    """``layerhub adopt`` or ``layerhub new`` cannot do what was asked: a distribution
+    not installed or registering nothing, a ``pyproject.toml`` that cannot be edited, a
+    project directory already there.
+
+    Added in version 0.2.0.
     """
 
 

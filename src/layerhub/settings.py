@@ -31,6 +31,7 @@ names (a test keeps them in step).
 from __future__ import annotations
 
 import os
+import sys
 from typing import TYPE_CHECKING, Literal
 
 from .errors import ConfigurationError
@@ -147,13 +148,21 @@ def user_dir(variable: str, kind: Literal["cache", "data"]) -> Path:
 
     One helper for every per-user directory (the discovery cache, the trusted index), so
     each is overridden the same way. platformdirs is imported only when the variable is
-    unset: it costs ~10 ms, and tests and CI always set the variable.
+    unset, and not on Linux, where its answer is the XDG base directories': it costs
+    ~10-20 ms (it imports ``tempfile``), a tenth of a first discovery of 500 plugins.
     """
     from pathlib import Path
 
     configured = text(variable)
     if configured:
         return Path(configured).expanduser()
+    if sys.platform.startswith("linux"):  # platformdirs' answer, without its ~20 ms import
+        xdg, default = (
+            ("XDG_CACHE_HOME", "~/.cache")
+            if kind == "cache"
+            else ("XDG_DATA_HOME", "~/.local/share")
+        )
+        return Path(os.environ.get(xdg, "").strip() or os.path.expanduser(default), "layerhub")
     import platformdirs
 
     finder = platformdirs.user_cache_dir if kind == "cache" else platformdirs.user_data_dir

@@ -11,6 +11,7 @@ from __future__ import annotations
 __all__ = [
     "CheckSkipped",
     "ChildFailed",
+    "MalformedMetadata",
     "TooManyLinks",
     "UnreadableDtype",
     "UnresolvableReference",
@@ -51,3 +52,8 @@ class UnresolvableReference(LookupError):
 class UnreadableDtype(ValueError):
     """NumPy does not read a ``__numpy__``/``__tensor__`` value's dtype
     (:mod:`layerhub.safety.placeholders` reports it as a finding)."""
+
+
+class MalformedMetadata(ValueError):
+    """An ``entry_points.txt`` line that is neither a section, a comment nor ``a = b``
+    (:mod:`layerhub.plugins.metadata`: discovery skips that distribution, warning)."""

@@ -16,7 +16,7 @@ from support import last_json, run_python
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
-from kerashub_processes import LOAD, SAVE, TIMEOUT, env, keras_hub_site, layerhub_site
+from kerashub_processes import LOAD, SAVE, TIMEOUT, env
 
 from layerhub.plugins.resolution import LOADER
 
@@ -26,21 +26,12 @@ REPO = "alice/tiny-preset"
 
 
 @pytest.fixture(scope="module")
-def sites(tmp_path_factory, plugin_site) -> dict[str, Path]:
-    return {
-        "layerhub": layerhub_site(tmp_path_factory),
-        "keras_hub": keras_hub_site(tmp_path_factory),
-        "plugin": plugin_site("hub-backbone"),
-    }
-
-
-@pytest.fixture(scope="module")
-def uploaded(tmp_path_factory, hub, sites) -> Path:
+def uploaded(tmp_path_factory, hub, kerashub_sites) -> Path:
     """The preset saved and uploaded by KerasHub in an activated process."""
     preset = tmp_path_factory.mktemp("hub-presets") / "tiny"
-    variables = env(sites["plugin"], sites["keras_hub"])
+    variables = env(kerashub_sites["plugin"], kerashub_sites["keras_hub"])
     variables.update(hub_env(hub, tmp_path_factory.mktemp("uploader-home")))
-    run_python(SAVE, str(sites["layerhub"]), str(preset), f"hf://{REPO}", env=variables)
+    run_python(SAVE, str(kerashub_sites["layerhub"]), str(preset), f"hf://{REPO}", env=variables)
     return preset
 
 
@@ -53,11 +44,13 @@ def test_upload_preset_carries_the_provenance_files(hub, uploaded):
     assert [o["name"] for o in manifest["objects"]] == ["HubBackbone>TinyBackbone"]
 
 
-def test_keras_hub_loads_the_plugin_preset_from_hf_then_offline(hub, uploaded, sites, tmp_path):
+def test_keras_hub_loads_the_plugin_preset_from_hf_then_offline(
+    hub, uploaded, kerashub_sites, tmp_path
+):
     def load(**extra: str) -> dict:
-        variables = env(sites["plugin"], sites["keras_hub"])
+        variables = env(kerashub_sites["plugin"], kerashub_sites["keras_hub"])
         variables.update(hub_env(hub, tmp_path / "home", **extra))
-        arguments = (str(sites["layerhub"]), f"hf://{REPO}", str(uploaded))
+        arguments = (str(kerashub_sites["layerhub"]), f"hf://{REPO}", str(uploaded))
         return last_json(run_python(LOAD, *arguments, env=variables, timeout=TIMEOUT).stdout)
 
     online = load()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from hostile_corpus import CANARY_VAR
-from kerashub_processes import LOAD, SAVE, START, TIMEOUT, env, keras_hub_site, layerhub_site
+from kerashub_processes import LOAD, PLUGIN, SAVE, START, TIMEOUT, env
 from presets import BENIGN, HOSTILE, SHARDED, hostile
 from support import last_json, run_python
 
@@ -25,80 +25,69 @@ from layerhub.plugins.resolution import LOADER
 
 pytestmark = pytest.mark.slow
 
-PLUGIN = "hub-backbone"
 
-
-@pytest.fixture(scope="module")
-def sites(tmp_path_factory, plugin_site) -> dict[str, Path]:
-    return {
-        "layerhub": layerhub_site(tmp_path_factory),
-        "keras_hub": keras_hub_site(tmp_path_factory),
-        "plugin": plugin_site(PLUGIN),
-    }
-
-
-def save(sites: dict[str, Path], preset: Path, *, activate: bool) -> dict:
+def save(kerashub_sites: dict[str, Path], preset: Path, *, activate: bool) -> dict:
     proc = run_python(
         SAVE,
-        str(sites["layerhub"]),
+        str(kerashub_sites["layerhub"]),
         str(preset),
-        env=env(sites["plugin"], sites["keras_hub"], activate=activate),
+        env=env(kerashub_sites["plugin"], kerashub_sites["keras_hub"], activate=activate),
         timeout=TIMEOUT,
     )
     return last_json(proc.stdout)
 
 
 @pytest.fixture(scope="module")
-def preset(tmp_path_factory, sites) -> Path:
+def preset(tmp_path_factory, kerashub_sites) -> Path:
     """The tiny plugin backbone saved by ``save_to_preset`` in an activated process."""
     path = tmp_path_factory.mktemp("presets") / "tiny"
-    save(sites, path, activate=True)
+    save(kerashub_sites, path, activate=True)
     return path
 
 
 def load(
-    sites: dict[str, Path], preset: str, saved: Path, *, activate: bool = True, plugin=True
+    kerashub_sites: dict[str, Path], preset: str, saved: Path, *, activate: bool = True, plugin=True
 ) -> dict:
-    installed = [sites["plugin"]] if plugin else []
+    installed = [kerashub_sites["plugin"]] if plugin else []
     proc = run_python(
         LOAD,
-        str(sites["layerhub"]),
+        str(kerashub_sites["layerhub"]),
         preset,
         str(saved),
-        env=env(*installed, sites["keras_hub"], activate=activate),
+        env=env(*installed, kerashub_sites["keras_hub"], activate=activate),
         timeout=TIMEOUT,
     )
     return last_json(proc.stdout)
 
 
-def test_keras_hub_alone_loads_a_plugin_backbone_under_the_switch(sites, preset):
-    report = load(sites, str(preset), preset)
+def test_keras_hub_alone_loads_a_plugin_backbone_under_the_switch(kerashub_sites, preset):
+    report = load(kerashub_sites, str(preset), preset)
     assert report["started"] == ["layerhub"], report  # keras, keras_hub, the plugin wait
     assert report.get("identical") is True, report
     assert report["class"] == "hub_backbone.backbone.TinyBackbone"
 
 
-def test_without_the_switch_keras_hub_finds_no_class(sites, preset):
-    report = load(sites, str(preset), preset, activate=False)
+def test_without_the_switch_keras_hub_finds_no_class(kerashub_sites, preset):
+    report = load(kerashub_sites, str(preset), preset, activate=False)
     assert report["error"] == "ValueError", report
     assert "no class registered with Keras for HubBackbone>TinyBackbone" in report["message"]
 
 
-def test_a_missing_plugin_is_named_with_the_version_the_preset_records(sites, preset):
-    report = load(sites, str(preset), preset, plugin=False)
+def test_a_missing_plugin_is_named_with_the_version_the_preset_records(kerashub_sites, preset):
+    report = load(kerashub_sites, str(preset), preset, plugin=False)
     assert report["error"] == "MissingObjectsError", report
     assert "HubBackbone>TinyBackbone" in report["message"]
     assert "pip install 'hub-backbone==0.3.0'" in report["message"]  # from layerhub.json
 
 
-def test_save_to_preset_under_the_switch_records_the_plugin(sites, preset, tmp_path):
+def test_save_to_preset_under_the_switch_records_the_plugin(kerashub_sites, preset, tmp_path):
     manifest = json.loads((preset / "layerhub.json").read_text())
     assert [(o["name"], o["distribution"], o["version"]) for o in manifest["objects"]] == [
         ("HubBackbone>TinyBackbone", PLUGIN, "0.3.0")
     ]
     assert manifest["backend"] == "tensorflow"
     assert (preset / "requirements.txt").read_text() == f"{PLUGIN}==0.3.0\n{LOADER}\n"
-    plain = save(sites, tmp_path / "plain", activate=False)
+    plain = save(kerashub_sites, tmp_path / "plain", activate=False)
     assert plain["files"] == ["config.json", "metadata.json", "model.weights.h5"]
 
 
@@ -143,7 +132,7 @@ print(json.dumps(report))
 )
 
 
-def test_hostile_presets_are_refused_before_keras_hub_reads_them(sites, tmp_path):
+def test_hostile_presets_are_refused_before_keras_hub_reads_them(kerashub_sites, tmp_path):
     """The hostile presets of tests/presets.py (edits of real keras-hub saves) through
     KerasHub's own ``from_preset``; the benign one they are made from loads."""
     benign = tmp_path / "bert_classifier"
@@ -153,10 +142,10 @@ def test_hostile_presets_are_refused_before_keras_hub_reads_them(sites, tmp_path
     canary = tmp_path / "canary"
     proc = run_python(
         HOSTILE_LOAD,
-        str(sites["layerhub"]),
+        str(kerashub_sites["layerhub"]),
         f"task={benign}",
         *(f"{kinds[name]}={path}" for name, path in cases.items()),
-        env=env(sites["keras_hub"], **{CANARY_VAR: str(canary)}),
+        env=env(kerashub_sites["keras_hub"], **{CANARY_VAR: str(canary)}),
         timeout=TIMEOUT,
     )
     report = last_json(proc.stdout)
@@ -239,7 +228,7 @@ print(json.dumps(report))
 
 
 def test_activate_in_process_routes_imported_keras_hub_and_deactivate_undoes_it(
-    sites, preset, tmp_path
+    kerashub_sites, preset, tmp_path
 ):
     converted = tmp_path / "transformers"
     converted.mkdir()
@@ -249,7 +238,7 @@ def test_activate_in_process_routes_imported_keras_hub_and_deactivate_undoes_it(
         IN_PROCESS,
         str(preset),
         str(converted),
-        env=env(sites["plugin"], sites["keras_hub"], activate=False),
+        env=env(kerashub_sites["plugin"], kerashub_sites["keras_hub"], activate=False),
         timeout=TIMEOUT,
     )
     report = last_json(proc.stdout)

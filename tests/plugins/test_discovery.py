@@ -108,14 +108,19 @@ def test_cli_list_shows_every_plugin_and_name(plugin_site):
 
 
 def test_damaged_metadata_stays_with_its_own_distribution(tmp_path, wheels):
-    """An unparsable ``entry_points.txt`` anywhere on the path (importlib_metadata gives
+    """An unparsable ``entry_points.txt`` of layerhub's groups (importlib_metadata gives
     up on all of them) and a plugin ``METADATA`` without ``Version`` cost only that
-    distribution: every plugin still loads, and the broken one is named."""
+    distribution: every plugin still loads, and the broken one is named. A broken file
+    with no layerhub group in it is none of discovery's business."""
     site = install([wheels("layerhub-seed"), wheels("acme-blocks")], tmp_path / "site")
     junk = site / "junk-1.0.dist-info"  # not a plugin, hand-damaged
     junk.mkdir()
     (junk / "METADATA").write_text("Metadata-Version: 2.1\nName: junk\nVersion: 1.0\n")
-    (junk / "entry_points.txt").write_text("[console_scripts]\nthis line has no equals sign\n")
+    (junk / "entry_points.txt").write_text("[layerhub.objects]\nthis line has no equals sign\n")
+    other = site / "other-1.0.dist-info"
+    other.mkdir()
+    (other / "METADATA").write_text("Metadata-Version: 2.1\nName: other\nVersion: 1.0\n")
+    (other / "entry_points.txt").write_text("[console_scripts]\nthis line has no equals sign\n")
     (metadata,) = site.glob("acme_blocks-*.dist-info/METADATA")
     lines = metadata.read_text().splitlines(keepends=True)
     metadata.write_text("".join(line for line in lines if not line.startswith("Version:")))
@@ -124,6 +129,7 @@ def test_damaged_metadata_stays_with_its_own_distribution(tmp_path, wheels):
     assert result["plugins"] == {"acme-blocks": ["ok", ""], "layerhub-seed": ["ok", ""]}
     assert "MyLayers>CustomLayer" in result["names"]
     assert "acme-blocks" in result["names"].values()
+    assert not [w for w in result["warnings"] if "'other'" in w]
     (warning,) = [w for w in result["warnings"] if "junk" in w]
     assert "entry_points.txt cannot be read" in warning and str(junk) in warning
 

@@ -24,7 +24,7 @@ from typing import Any
 from ..errors import CorruptArchiveError, UnsafeArchiveError
 from ..findings import Finding, Severity
 from .hdf5_hazards import inspect_h5
-from .jsondoc import parse_config
+from .jsondoc import read_config_file
 from .layout import (
     CONFIG_MEMBER,
     MANIFEST_MEMBER,
@@ -55,18 +55,7 @@ def read_directory(p: Path, limits: Limits, *, links_within: Path | None = None)
         file = p / name
         if not file.is_file():
             return None
-        if file.stat().st_size > limits.max_config_bytes:
-            raise limit_error(
-                f"{file}: over the limit of {limits.max_config_bytes} bytes",
-                "config-too-large",
-                f"member:{name}",
-                "MAX_CONFIG_BYTES",
-            )
-        try:
-            data = file.read_bytes()
-        except OSError as exc:
-            raise CorruptArchiveError(f"{file}: unreadable ({exc})") from None
-        return parse_config(data, str(file), limits)
+        return read_config_file(file, name, limits)
 
     config = member(CONFIG_MEMBER)
     if config is None:

@@ -3,13 +3,31 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from ..errors import CorruptArchiveError, UnsafeArchiveError
 from ..findings import Finding, Severity
-from .limits import Limits
+from .limits import Limits, limit_error
 
-__all__ = ["CONTAINERS", "json_depth", "parse_config", "parse_json"]
+__all__ = ["CONTAINERS", "json_depth", "parse_config", "parse_json", "read_config_file"]
+
+
+def read_config_file(file: Path, member: str, limits: Limits) -> dict[str, Any]:
+    """A JSON file of a directory source (``member`` names it there), refused before it is
+    read when it is over ``max_config_bytes``, then parsed like a zip's JSON member."""
+    if file.stat().st_size > limits.max_config_bytes:
+        raise limit_error(
+            f"{file}: over the limit of {limits.max_config_bytes} bytes",
+            "config-too-large",
+            f"member:{member}",
+            "MAX_CONFIG_BYTES",
+        )
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise CorruptArchiveError(f"{file}: unreadable ({exc})") from None
+    return parse_config(data, str(file), limits)
 
 
 def parse_json(data: bytes, where: str, limits: Limits | None = None) -> Any:

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CorruptArchiveError, UnsafeArchiveError
-from .jsondoc import parse_config
+from .jsondoc import read_config_file
 from .layout import WEIGHTS_MEMBER
-from .limits import Limits, limit_error
+from .limits import Limits
 from .preset import shard_index_member, shard_names
 from .sources import is_hub
 
@@ -99,14 +99,7 @@ def shards_of(index: Path, limits: Limits | None = None) -> list[Path]:
     limits = limits or Limits.from_env()
     if not index.is_file():
         raise CorruptArchiveError(f"{index}: no such file")
-    if index.stat().st_size > limits.max_config_bytes:
-        raise limit_error(
-            f"{index}: over the limit of {limits.max_config_bytes} bytes",
-            "config-too-large",
-            f"member:{index.name}",
-            "MAX_CONFIG_BYTES",
-        )
-    document = parse_config(index.read_bytes(), str(index), limits)
+    document = read_config_file(index, index.name, limits)
     names, refused = shard_names(document, str(index), index.name)
     if refused:
         raise UnsafeArchiveError("; ".join(f.message for f in refused), refused)

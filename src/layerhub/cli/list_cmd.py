@@ -19,6 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def report() -> dict[str, Any]:
     discovery = get_discovery()
+    aliases = discovery.registry.aliases
     return {
         "plugins": [
             {
@@ -49,6 +50,7 @@ def report() -> dict[str, Any]:
                 "distribution": entry.provider.distribution,
                 "version": entry.provider.version,
                 "has_schema": entry.schema is not None,
+                "aliases": sorted(old for old, new in aliases.items() if new == entry.name),
             }
             for entry in sorted(discovery.registry, key=lambda e: e.name)
         ],
@@ -89,7 +91,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"\n{len(indexed)} trusted or curated distribution(s) (no entry point)")
         print(table(["distribution", "version", "source", "indexed at", "names"], indexed))
     objects = [
-        (o["name"], o["target"], f"{o['distribution']} {o['version']}") for o in data["objects"]
+        (
+            o["name"] + "".join(f" (was {old})" for old in o["aliases"]),
+            o["target"],
+            f"{o['distribution']} {o['version']}",
+        )
+        for o in data["objects"]
     ]
     print(f"\n{len(objects)} registered name(s)")
     if objects:

@@ -18,6 +18,10 @@ only, no import):
   top-level package loaded when its hook ran, so an edit to an editable plugin's
   source shows at once.
 
+Static declarations (``layerhub.objects`` and companions) are entry points like the
+rest: their points are recorded and replayed, and need no record of what they register
+(nothing ran to register it).
+
 Never recorded: plugins that failed (retried and warned about on every run), plugins
 whose hook warned, plugins that register objects instead of lazy ``"module:attr"``
 targets, schemas that are not JSON. ``LAYERHUB_NO_CACHE=1`` turns the cache off;
@@ -42,7 +46,9 @@ from ..version import __version__
 
 __all__ = ["FORMAT", "DiscoveryCache", "Point", "environment", "fresh"]
 
-FORMAT = 2
+FORMAT = 3
+#: The entry-point group of hooks (registry.ENTRY_POINT_GROUP); only hooks have records.
+HOOK_GROUP = "layerhub"
 
 Stamp = list[int] | None
 #: What importlib.metadata looks for in a ``sys.path`` directory.
@@ -50,10 +56,11 @@ METADATA_SUFFIXES = (".dist-info", ".egg-info", ".egg")
 
 
 class Point(NamedTuple):
-    """One ``layerhub`` entry point, as much as discovery needs of it.
+    """One entry point of a ``layerhub`` group, as much as discovery needs of it.
 
     ``files`` are the distribution's metadata directory, then the files in it whose
     stats vouch for the rest (the directory's own replacement shows in its parent's).
+    ``group`` is ``layerhub`` (a hook) or one of the static groups (``layerhub.objects``...).
     """
 
     distribution: str
@@ -61,6 +68,7 @@ class Point(NamedTuple):
     name: str
     value: str
     files: tuple[str, ...]
+    group: str = "layerhub"  # HOOK_GROUP
 
     @property
     def key(self) -> str:
@@ -71,13 +79,28 @@ class Point(NamedTuple):
         """The top-level package of the hook module: its modules vouch for the hook."""
         return self.value.partition(":")[0].strip().partition(".")[0]
 
-    def as_json(self) -> list[Any]:
-        return [self.distribution, self.version, self.name, self.value, list(self.files)]
 
-    @classmethod
-    def from_json(cls, data: list[Any]) -> Point:
-        distribution, version, name, value, files = data
-        return cls(distribution, version, name, value, tuple(files))
+def points_json(points: Iterable[Point]) -> list[Any]:
+    """``points`` grouped by distribution, each one's identity and files written once
+    (a static declaration has an entry point per name: thousands with many plugins).
+    Discovery lists a distribution's points together, sharing one ``files`` tuple."""
+    grouped: list[Any] = []
+    files: tuple[str, ...] | None = None
+    rows: list[list[str]] = []
+    for p in points:
+        if p.files is not files or not grouped or grouped[-1][:2] != [p.distribution, p.version]:
+            files, rows = p.files, []
+            grouped.append([p.distribution, p.version, list(files), rows])
+        rows.append([p.group, p.name, p.value])
+    return grouped
+
+
+def points_from_json(data: list[Any]) -> list[Point]:
+    return [
+        Point(distribution, version, name, value, tuple(files), group)
+        for distribution, version, files, rows in data
+        for group, name, value in rows
+    ]
 
 
 def stamp(path: str) -> Stamp:
@@ -164,7 +187,7 @@ class DiscoveryCache:
             if self._data.get("environment") == self._environment and fresh(
                 self._data["point_stamps"]
             ):
-                return [Point.from_json(p) for p in self._data["points"]]
+                return points_from_json(self._data["points"])
         except (KeyError, TypeError, ValueError):
             pass
         self._changed = True  # the caller scans again; the new list is worth keeping
@@ -189,15 +212,15 @@ class DiscoveryCache:
             if record is None or not fresh(record["modules"]):
                 return None
             entries = record["entries"]
-            if not all(isinstance(e, list) and len(e) == 5 for e in entries):
+            if not all(isinstance(e, list) and len(e) == 6 for e in entries):
                 return None
         except (KeyError, TypeError, ValueError):
             return None
         return entries
 
     def remember(self, point: Point, entries: Iterable[Any]) -> None:
-        """Record what ``point`` registered (name, target, schema, example, estimate)."""
-        rows = [[e.name, e.target, e.schema, e.example, e.estimate] for e in entries]
+        """Record what ``point`` registered (name, target, schema, example, estimate, aliases)."""
+        rows = [[e.name, e.target, e.schema, e.example, e.estimate, e.aliases] for e in entries]
         if not all(isinstance(row[1], str) for row in rows):
             return
         # Names and targets are strings: only the other values need JSON's verdict.
@@ -214,7 +237,7 @@ class DiscoveryCache:
         """Write the record back if anything changed; a failure only costs speed."""
         if not self._changed or any(not point.files for point in points):
             return
-        keys = {point.key for point in points}
+        keys = {point.key for point in points if point.group == HOOK_GROUP}
         new = {k: r for k, r in self._records.items() if k in keys and "package" in r}
         stamps = module_stamps(r["package"] for r in new.values())
         for record in new.values():
@@ -222,8 +245,10 @@ class DiscoveryCache:
         data = {
             "format": FORMAT,
             "environment": self._environment,
-            "points": [p.as_json() for p in points],
-            "point_stamps": [[f, stamp(f)] for p in points for f in p.files[1:]],
+            "points": points_json(points),
+            "point_stamps": [
+                [f, stamp(f)] for f in dict.fromkeys(f for p in points for f in p.files[1:])
+            ],
             "records": {k: v for k, v in self._records.items() if k in keys},
             "installed": self._installed,
         }

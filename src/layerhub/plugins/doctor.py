@@ -5,8 +5,10 @@ reports those, and what would only fail later, when a model needs it: targets th
 not exist, schemas that are missing or not JSON Schemas, names shadowing Keras
 built-ins, names claimed twice, allow-list entries naming distributions that are not
 installed, and trusted-index entries (``layerhub trust``) out of step with what is
-installed. Targets and schema files are located and read statically (``ast``, the
-import system's finders): no plugin target is imported, so keras never is.
+installed, and names a distribution declares statically (``layerhub.objects``) and
+registers in its hook differently. Targets and schema files are located and read
+statically (``ast``, the import system's finders): no plugin target is imported, so
+keras never is.
 """
 
 from __future__ import annotations
@@ -15,28 +17,18 @@ import ast
 import json
 import sys
 import warnings
-from importlib.machinery import (
-    BYTECODE_SUFFIXES,
-    EXTENSION_SUFFIXES,
-    SOURCE_SUFFIXES,
-    ExtensionFileLoader,
-    FileFinder,
-    ModuleSpec,
-    PathFinder,
-    SourceFileLoader,
-    SourcelessFileLoader,
-)
 from pathlib import Path
 from typing import Any
 
 import importlib_metadata
 
+from ..finders import find_module, package_file
 from ..findings import Finding, Severity
 from ..index.trusted import store_path, trusted
 from ..schemas.plugin import schema_problem
 from .allowlist import AllowList
 from .discovery import Discovery, discover
-from .registry import Entry
+from .registry import OBJECTS_GROUP, Entry
 
 __all__ = ["diagnose"]
 
@@ -54,6 +46,8 @@ def diagnose() -> tuple[Discovery, list[Finding]]:
             problems.append(Finding("plugin-failed", Severity.HIGH, info.error, where))
         elif info.status == "disabled":
             problems.append(Finding("plugin-disabled", Severity.INFO, "disabled", where))
+    for disagreement in discovery.disagreements:
+        problems.append(Finding("static-hook-disagreement", Severity.MEDIUM, disagreement))
     for conflict in discovery.registry.conflicts:
         problems.append(
             Finding("name-conflict", Severity.MEDIUM, conflict.describe(), conflict.name)
@@ -64,6 +58,8 @@ def diagnose() -> tuple[Discovery, list[Finding]]:
             problems.append(Finding("shadowed-name", Severity.MEDIUM, text))
         elif "trusted index" in text:
             problems.append(Finding("trust-store", Severity.MEDIUM, text))
+        elif f"declared in {OBJECTS_GROUP}" in text:
+            problems.append(Finding("static-declaration", Severity.MEDIUM, text))
     for entry in discovery.registry:
         problems += entry_problems(entry)
     problems += stale
@@ -83,48 +79,6 @@ def entry_problems(entry: Entry) -> list[Finding]:
         if error:
             problems.append(Finding("bad-schema", Severity.HIGH, error, where))
     return problems
-
-
-def find_module(name: str) -> ModuleSpec | None:
-    """The spec of ``name`` found by path search alone: no package ``__init__`` runs.
-
-    Below the top level, each location is searched with a plain :class:`FileFinder`:
-    ``PathFinder`` builds a lazy namespace path for a folder with no ``__init__.py`` (as
-    keras-hub and kimm ship), which reads its parent module from ``sys.modules`` and so
-    fails (``KeyError``) when, as here, the parent is not imported.
-    """
-    parts = name.split(".")
-    spec = PathFinder.find_spec(parts[0])
-    for i in range(1, len(parts)):
-        if spec is None:
-            return None
-        spec = find_in(".".join(parts[: i + 1]), list(spec.submodule_search_locations or []))
-    return spec
-
-
-#: The loaders of the default path finder, for :func:`find_in`.
-LOADERS = (
-    (ExtensionFileLoader, EXTENSION_SUFFIXES),
-    (SourceFileLoader, SOURCE_SUFFIXES),
-    (SourcelessFileLoader, BYTECODE_SUFFIXES),
-)
-
-
-def find_in(name: str, locations: list[str]) -> ModuleSpec | None:
-    """The spec of ``name`` in ``locations``; a namespace package gets every portion."""
-    portions: list[str] = []
-    for location in locations:
-        spec = FileFinder(location, *LOADERS).find_spec(name)
-        if spec is None:
-            continue
-        if spec.loader is not None:
-            return spec
-        portions.extend(spec.submodule_search_locations or [])
-    if not portions:
-        return None
-    spec = ModuleSpec(name, None, is_package=True)
-    spec.submodule_search_locations = portions
-    return spec
 
 
 def missing_target(target: str) -> str:
@@ -166,13 +120,11 @@ def schema_file_problem(schema: Any) -> str:
     """Why a schema (a dict or ``"package:path.json"``) is unusable, or ``""``."""
     if isinstance(schema, str):
         package, _, relative = schema.partition(":")
-        spec = find_module(package)
-        locations = list(spec.submodule_search_locations or []) if spec else []
-        files = [Path(loc, relative) for loc in locations if Path(loc, relative).is_file()]
-        if not files:
+        found = package_file(package, relative)
+        if found is None:
             return f"schema file {schema!r} not found"
         try:
-            schema = json.loads(files[0].read_text())
+            schema = json.loads(found.read_text())
         except (OSError, ValueError) as exc:
             return f"schema file {schema!r} is not JSON ({exc})"
     if not isinstance(schema, dict):

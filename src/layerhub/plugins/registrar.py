@@ -1,5 +1,6 @@
 """What a plugin's hook receives: ``registry.add(name, target, *, schema=None, example=None,
-estimate=None)``.
+estimate=None, aliases=())``; the static declaration (``layerhub.objects``) is read into
+the same calls.
 
 This is the plugin contract's one call (docs/architecture.md). Each plugin's hook runs
 against a registrar of its own, so whatever a failing plugin registered is dropped with
@@ -11,6 +12,7 @@ name that would shadow a Keras built-in) is refused with a
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable
 from typing import Any
 
 from ..errors import PluginWarning
@@ -39,6 +41,7 @@ class PluginRegistrar:
         schema: SchemaRef | None = None,
         example: str | None = None,
         estimate: str | None = None,
+        aliases: Iterable[str] = (),
     ) -> None:
         """Register ``target`` under the Keras registered ``name``.
 
@@ -50,6 +53,9 @@ class PluginRegistrar:
         not import keras) taking the object's config and returning how many weights
         the object itself creates, for the resource budget checked before a load
         (docs/security.md); objects without one count as none.
+        ``aliases`` are old registered names of the object: a file saved under one
+        loads, with a :class:`~layerhub.errors.RenamedObjectWarning` naming ``name``
+        (``aliases`` added in version 0.2.0).
         """
         if not isinstance(name, str) or not name.strip():
             raise TypeError(f"a registered name must be a non-empty string, got {name!r}")
@@ -66,6 +72,11 @@ class PluginRegistrar:
         for reference in (example, estimate):
             if reference is not None:
                 check_target(reference)
+        if isinstance(aliases, str):
+            raise TypeError(f"aliases of {name!r} must be a list of names, got {aliases!r}")
+        old_names = tuple(aliases)
+        if not all(isinstance(a, str) and a.strip() and a != name for a in old_names):
+            raise TypeError(f"the aliases of {name!r} must be other non-empty names")
         if shadows_builtin(name):
             warnings.warn(
                 f"layerhub plugin {self.provider.distribution!r} may not register {name!r}: "
@@ -74,4 +85,13 @@ class PluginRegistrar:
                 stacklevel=2,
             )
             return
-        self.entries.append(Entry(name, target, self.provider, schema, example, estimate))
+        for old in [a for a in old_names if shadows_builtin(a)]:
+            warnings.warn(
+                f"layerhub plugin {self.provider.distribution!r} may not declare {old!r} as an "
+                f"old name of {name!r}: it would shadow a Keras built-in; the alias is ignored",
+                PluginWarning,
+                stacklevel=2,
+            )
+            old_names = tuple(a for a in old_names if a != old)
+        entry = Entry(name, target, self.provider, schema, example, estimate, old_names)
+        self.entries.append(entry)

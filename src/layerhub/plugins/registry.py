@@ -10,15 +10,18 @@ from __future__ import annotations
 import enum
 import importlib
 import threading
+import warnings
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
-from ..errors import PluginError
+from ..errors import PluginError, RenamedObjectWarning
 from ..names import normalize_name
 from ..schemas.refs import SchemaRef
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "OBJECTS_GROUP",
+    "STATIC_GROUPS",
     "USER_PROVIDER",
     "Entry",
     "Provider",
@@ -31,6 +34,19 @@ __all__ = [
 #: The entry-point group plugins announce themselves in (re-exported by hookspecs; kept
 #: here so that discovery can list entry points without importing pluggy).
 ENTRY_POINT_GROUP = "layerhub"
+#: The static declaration: one entry point per registered name, ``"Name" = "module:attr"``,
+#: read from package metadata without importing anything (docs/plugins.md).
+OBJECTS_GROUP = "layerhub.objects"
+#: Its companions, keyed by registered name (aliases: by old name, valued with the target
+#: of the object it was renamed to), each the value ``registry.add`` takes: a schema as
+#: ``"package:file.json"``, an example or estimate as ``"module:function"``.
+STATIC_GROUPS = {
+    OBJECTS_GROUP: "target",
+    "layerhub.schemas": "schema",
+    "layerhub.examples": "example",
+    "layerhub.estimates": "estimate",
+    "layerhub.aliases": "aliases",
+}
 
 
 class ProviderSource(enum.Enum):
@@ -55,8 +71,15 @@ class Provider(NamedTuple):
     def requirement(self) -> str:
         return f"{self.distribution}=={self.version}" if self.version else self.distribution
 
+    @property
+    def static(self) -> bool:
+        """Whether the names come from the static ``layerhub.objects`` declaration."""
+        return self.plugin == OBJECTS_GROUP
+
     def describe(self) -> str:
-        """``layerhub plugin 'acme' from acme-blocks==1.0`` (or the index it came from)."""
+        """``layerhub plugin 'acme' from acme-blocks==1.0``, a static declaration, or an index."""
+        if self.static:
+            return f"{self.requirement}, declared in {OBJECTS_GROUP}"
         if self.source is ProviderSource.ENTRY_POINT:
             return f"layerhub plugin {self.plugin!r} from {self.requirement}"
         return f"{self.requirement} (from the {self.source.value} index)"
@@ -82,6 +105,7 @@ class Entry:
     __slots__ = (
         "__weakref__",
         "_loaded",
+        "aliases",
         "estimate",
         "example",
         "name",
@@ -98,9 +122,11 @@ class Entry:
         schema: SchemaRef | None = None,
         example: str | None = None,
         estimate: str | None = None,
+        aliases: tuple[str, ...] = (),
     ) -> None:
         self.name, self.target, self.provider = name, target, provider
         self.schema, self.example, self.estimate = schema, example, estimate
+        self.aliases = aliases
         self._loaded: Any = None
 
     def __repr__(self) -> str:
@@ -215,6 +241,8 @@ class Registry:
         self.conflicts: list[Conflict] = []
         #: Names several index-mapped distributions claim with no winner.
         self.unresolved: dict[str, Conflict] = {}
+        #: Old names -> the registered name they were renamed to (a real name never is one).
+        self.aliases: dict[str, str] = {}
         for name, claimed in sorted(candidates.items()):
             self._entries[name] = claimed[0]
             if len(claimed) == 1:  # the usual case: nothing to rank
@@ -238,6 +266,10 @@ class Registry:
                     del self._entries[name]
                     self.unresolved[name] = conflict
                 self.conflicts.append(conflict)
+        for name, entry in sorted(self._entries.items()):
+            for old in entry.aliases:
+                if old not in self._entries:
+                    self.aliases.setdefault(old, name)
 
     @staticmethod
     def ambiguous(claimed: list[Entry], rank: dict[str, int]) -> bool:
@@ -256,7 +288,7 @@ class Registry:
         return len(top) > 1
 
     def __contains__(self, name: object) -> bool:
-        return name in self._entries
+        return name in self._entries or name in self.aliases
 
     def __iter__(self) -> Iterator[Entry]:
         return iter(self._entries.values())
@@ -265,7 +297,11 @@ class Registry:
         return len(self._entries)
 
     def get(self, name: str) -> Entry | None:
-        return self._entries.get(name)
+        """The entry of a registered name, or of the name an old name was renamed to."""
+        entry = self._entries.get(name)
+        if entry is None and name in self.aliases:
+            return self._entries[self.aliases[name]]
+        return entry
 
     def names(self) -> list[str]:
         return list(self._entries)
@@ -276,12 +312,20 @@ class Registry:
         Returns ``(objects, failures)``: name -> object for what imported, and
         name -> reason for registered names whose target failed to import, or that
         several index-mapped distributions claim. Names not registered at all appear in
-        neither.
+        neither. An old name (an alias) resolves to its new name's object, with a
+        :class:`~layerhub.errors.RenamedObjectWarning` naming the new one.
         """
         objects: dict[str, Any] = {}
         failures: dict[str, str] = {}
         for name in names:
-            entry = self._entries.get(name)
+            entry = self.get(name)
+            if entry is not None and entry.name != name:
+                warnings.warn(
+                    f"{name!r} is an old name of {entry.name!r} ({entry.describe_provider()}): "
+                    f"loaded as {entry.name!r}; save the model again to write the new name",
+                    RenamedObjectWarning,
+                    stacklevel=2,
+                )
             if entry is None:
                 if name in self.unresolved:
                     failures[name] = self.unresolved[name].describe()

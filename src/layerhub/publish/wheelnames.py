@@ -5,7 +5,9 @@ source of truth is the plugin's own ``layerhub_register`` hook, so :func:`wheel_
 unpacks the wheel into a temporary directory and runs ``python -m
 layerhub.publish.wheelnames DIR`` in a child process (:mod:`layerhub.child`), which:
 
-- puts ``DIR`` first on ``sys.path`` and reads the wheel's ``layerhub`` entry points;
+- puts ``DIR`` first on ``sys.path`` and reads the wheel's ``layerhub`` entry points,
+  and its static declaration (``layerhub.objects`` and companions: read, never run;
+  an alias is indexed as a name of its own, with its new name's target);
 - imports each entry-point module and calls its hook against a recording registry,
   through the same code path as discovery (:func:`layerhub.plugins.discovery.discover`);
 - refuses any import of keras, tensorflow, jax or torch (the plugin contract says the
@@ -28,8 +30,9 @@ import importlib_metadata
 
 from .. import child, settings
 from ..errors import IndexBuildError
-from ..plugins.discovery import discover
-from ..plugins.registry import ENTRY_POINT_GROUP, Provider
+from ..plugins.discovery import discover, static_registrations
+from ..plugins.registrar import PluginRegistrar
+from ..plugins.registry import ENTRY_POINT_GROUP, OBJECTS_GROUP, STATIC_GROUPS, Provider
 from ..schemas.refs import schema_sha256
 from ..signals import ChildFailed
 
@@ -52,7 +55,8 @@ class BlockHeavyImports(importlib.abc.MetaPathFinder):
 def wheel_names(wheel: Path) -> list[dict[str, Any]]:
     """Entry-point records (index ``distribution`` objects) for the plugins in ``wheel``.
 
-    An empty list when the wheel declares no ``layerhub`` entry point.
+    An empty list when the wheel declares no ``layerhub`` entry point and no
+    ``layerhub.objects``.
     """
     with tempfile.TemporaryDirectory(prefix="layerhub-wheel-") as tmp:
         unpacked = Path(tmp) / "site"
@@ -80,13 +84,27 @@ def read_unpacked(site: str) -> list[dict[str, Any]]:
     records = []
     for dist in importlib_metadata.distributions(path=[site]):
         eps = [ep for ep in dist.entry_points if ep.group == ENTRY_POINT_GROUP]
-        if not eps:
+        groups: dict[str, dict[str, str]] = {}
+        for ep in dist.entry_points:
+            if ep.group in STATIC_GROUPS:
+                groups.setdefault(ep.group, {})[ep.name] = ep.value
+        if not eps and not groups:
             continue
         plugins = [(Provider(dist.name, dist.version, ep.name), ep.load()) for ep in eps]
-        registry = discover(plugins, strict=True).registry
+        entries = {e.name: e for e in discover(plugins, strict=True).registry} if plugins else {}
+        if groups:  # the declaration wins over the hook, as in discovery
+            registrar = PluginRegistrar(Provider(dist.name, dist.version, OBJECTS_GROUP))
+            problems = static_registrations(registrar, groups)
+            if problems:
+                raise IndexBuildError(f"{dist.name}: {'; '.join(problems)}")
+            entries.update((e.name, e) for e in registrar.entries)
+        # An old name (alias) is indexed as a name of its own, with the new one's target,
+        # so that a file saved under it says which distribution to install.
+        rows = [(e.name, e) for e in entries.values()]
+        rows += [(old, e) for e in entries.values() for old in e.aliases if old not in entries]
         objects = [
-            {"name": e.name, "target": e.target_path, "schema_sha256": schema_sha256(e.schema)}
-            for e in registry
+            {"name": name, "target": e.target_path, "schema_sha256": schema_sha256(e.schema)}
+            for name, e in sorted(rows, key=lambda row: row[0])
         ]
         record = {"name": dist.name, "version": dist.version, "source": "entry-point"}
         records.append({**record, "objects": objects})

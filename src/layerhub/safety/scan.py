@@ -30,7 +30,8 @@ What it finds, besides the archive and HDF5 hazards the reader reports:
   ``provider-not-allowed``: a name provided only by a plugin outside the allow-list;
 - the resource budget (:mod:`.budget`): declared weights over what the file stores or
   over ``LAYERHUB_MAX_PARAMS``, absurd shapes, too many layers, too deep a graph;
-- ``schema``: plugin config violations (:mod:`layerhub.schemas.plugin`).
+- ``schema``: plugin config violations (:mod:`layerhub.schemas.plugin`);
+- ``renamed`` (info): an old name a plugin declared as an alias of a new one.
 """
 
 from __future__ import annotations
@@ -244,6 +245,15 @@ def reference_findings(
         return
     entry = registry.get(ref.name)
     if entry is not None:
+        if entry.name != ref.name:
+            yield Finding(
+                "renamed",
+                Severity.INFO,
+                f"{ref.name!r} is an old name of {entry.name!r} ({entry.describe_provider()}): "
+                "it loads, with a warning",
+                ref.pointer,
+                ref.name,
+            )
         if not policy.allows_provider(entry.provider.distribution):
             yield Finding(
                 "provider-not-allowed",

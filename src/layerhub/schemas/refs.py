@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import SchemaError
+from ..finders import package_file
 
 __all__ = ["SchemaRef", "load_schema", "ref_problem", "schema_sha256"]
 
@@ -49,11 +50,17 @@ def load_schema(schema: SchemaRef) -> Any:
     problem = ref_problem(schema)
     if problem:
         raise SchemaError(problem)
-    from importlib import resources  # only for plugin packages' own schema files
-
     package, _, path = schema.partition(":")
     try:
-        text = resources.files(package).joinpath(*path.split("/")).read_text(encoding="utf-8")
+        # Found on disk first, so that reading a schema (scan, validate) imports nothing
+        # of the plugin; a package elsewhere (a zip) is read through its import.
+        found = package_file(package, path)
+        if found is not None:
+            text = found.read_text(encoding="utf-8")
+        else:
+            from importlib import resources
+
+            text = resources.files(package).joinpath(*path.split("/")).read_text(encoding="utf-8")
     except Exception as exc:  # a missing package or file, or a package failing to import
         raise SchemaError(f"cannot read {schema!r}: {type(exc).__name__}: {exc}") from None
     try:

@@ -1,0 +1,1 @@
+"""Dual blocks: declared statically and registered by a hook."""
