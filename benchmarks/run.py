@@ -15,8 +15,11 @@ import argparse
 import compileall
 import importlib.util
 import itertools
+import json
 import os
+import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -25,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+KERAS = ROOT / "tests" / "fixtures" / "keras"
 sys.path.insert(0, str(HERE))
 
 import synth  # noqa: E402
@@ -48,7 +53,8 @@ class Sizes:
     many_loads: int  # loads per block of the many-small-loads loop
     small_models: int  # distinct small models that loop cycles over
     test_runs: int  # runs of Keras's saving tests (a minute and a half each, ±10% apart)
-    zoo_files: int  # files of the one-process scan of many files
+    scan_files: int  # files of the one-process scan of many files
+    zoo_files: int  # files in the generated zoo of the bulk scan
 
 
 FULL = Sizes(
@@ -65,7 +71,8 @@ FULL = Sizes(
     many_loads=50,
     small_models=5,
     test_runs=5,
-    zoo_files=500,
+    scan_files=500,
+    zoo_files=1000,
 )
 QUICK = Sizes(
     runs=1,
@@ -81,7 +88,8 @@ QUICK = Sizes(
     many_loads=4,
     small_models=2,
     test_runs=1,
-    zoo_files=20,
+    scan_files=20,
+    zoo_files=24,
 )
 
 
@@ -310,6 +318,124 @@ def scan(suite: Suite) -> Iterator[Row]:
     )
     big.unlink()
     small.unlink()
+
+
+#: The peer scanner the bulk-scan row compares with, installed in a venv of its own.
+MODELAUDIT = "modelaudit[h5]==0.2.54"
+#: modelaudit's modes on a tree: all its scanners, or only its two Keras scanners.
+MODELAUDIT_MODES = {"default": [], "Keras scanners only": ["--scanners", "keras_zip,keras_h5"]}
+
+
+def zoo(directory: Path, files: int) -> tuple[Path, int]:
+    """A generated zoo of ``files`` models, half hostile, half benign, ``.keras`` and
+    ``.h5``, 50 to a folder: copies of the hostile corpus of the tests (built from the
+    committed real Keras saves by ``tests/hostile_corpus.py``) and of the committed
+    benign models (built-in layers only). Returns the zoo and its number of hostile files."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    import hostile_corpus
+
+    corpus = hostile_corpus.build(
+        KERAS / "seed", KERAS / "corpus", directory / "corpus", str(directory / "canary")
+    )
+    hostile = sorted(p for p, c in corpus.items() if c.codes and p.is_file())
+    benign = sorted(p for p in (KERAS / "benign").iterdir() if p.suffix in (".keras", ".h5"))
+    root = directory / "zoo"
+    for i in range(files):
+        templates = hostile if i % 2 else benign
+        template = templates[(i // 2) % len(templates)]
+        target = root / f"team{i // 50:02d}" / f"{i:04d}-{template.name}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(template.read_bytes())
+    return root, files // 2
+
+
+def modelaudit_venv(suite: Suite) -> Path:
+    """modelaudit in a venv of its own (``MODELAUDIT_VENV``: one already built)."""
+    given = os.environ.get("MODELAUDIT_VENV")
+    if given:
+        return Path(given)
+
+    def build(directory: Path) -> Path:
+        subprocess.run([PY, "-m", "venv", str(directory)], check=True)
+        pip = [str(directory / "bin" / "python"), "-m", "pip", "install", "-q", MODELAUDIT]
+        subprocess.run(pip, check=True)
+        return directory
+
+    return suite.site("modelaudit-venv", build)
+
+
+def flagged_by(argv: list[str], output: Path, flagged: Callable[[dict], set[str]]):
+    """A measurement: the wall time of ``argv`` (a fresh process), and the files it flags,
+    read from the JSON it writes to ``output``."""
+    seen: list[set[str]] = []
+
+    def measure() -> float:
+        seconds = process_seconds(argv, PROMPTFOO_DISABLE_TELEMETRY="1")
+        seen.append(flagged(json.loads(output.read_text())))
+        return seconds
+
+    return measure, seen
+
+
+def layerhub_flagged(report: dict) -> set[str]:
+    return set(report["failed"])
+
+
+def modelaudit_flagged(report: dict) -> set[str]:
+    """The files with an issue modelaudit rates ``warning`` or ``critical``."""
+    bad = [i for i in report["issues"] if i.get("severity") in ("warning", "critical")]
+    files = (re.match(r"(.+?\.(?:keras|h5))\b", str(i.get("location") or "")) for i in bad)
+    return {m.group(1) for m in files if m}
+
+
+def bulk_scan(suite: Suite) -> Iterator[Row]:
+    """``layerhub scan ZOO --jobs 2`` walking a generated zoo, against modelaudit given the
+    same directory in its fastest mode (the faster of its modes on the first folder), in the
+    same run: the wall time of each whole process, and the files each flags."""
+    root, hostile = zoo(suite.tmp / "bulk", suite.sizes.zoo_files)
+    files = suite.sizes.zoo_files
+    out = suite.tmp / "bulk" / "layerhub.json"
+    layerhub_argv = [PY, "-m", "layerhub", "scan", str(root), "--jobs", "2", "--json"]
+    layerhub_argv += ["--output", str(out)]
+    candidate, ours = flagged_by(layerhub_argv, out, layerhub_flagged)
+    one = [PY, "-m", "layerhub", "scan", str(root), "--jobs", "1", "--json", "-o", str(out)]
+    single, _ = flagged_by(one, out, layerhub_flagged)
+    what = f"`layerhub scan ZOO --jobs 2` walking a zoo of {files} files, half hostile"
+    if suite.sizes is QUICK:  # CI keeps the row working without installing modelaudit
+        yield Row("28", what, "`--jobs 1`", alternate(candidate, single, 1), None)
+        return
+    venv = modelaudit_venv(suite)
+    theirs_out = suite.tmp / "bulk" / "modelaudit.json"
+    base = [str(venv / "bin" / "modelaudit"), "scan", str(root), "--format", "json"]
+    base += ["--no-cache", "--output", str(theirs_out)]
+    # its fastest mode, picked on the first folder of the zoo (50 files): a full run of
+    # modelaudit over the zoo takes minutes
+    sample = [str(venv / "bin" / "modelaudit"), "scan", str(root / "team00"), "--format"]
+    sample += ["json", "--no-cache", "--output", str(theirs_out)]
+    timings = {}
+    for mode, extra in MODELAUDIT_MODES.items():
+        measure, _ = flagged_by([*sample, *extra], theirs_out, modelaudit_flagged)
+        timings[mode] = measure()
+    fastest = min(timings, key=timings.__getitem__)
+    reference, theirs = flagged_by(
+        [*base, *MODELAUDIT_MODES[fastest]], theirs_out, modelaudit_flagged
+    )
+    # modelaudit once (a quarter of an hour); layerhub's figure the median of five runs
+    # around it, so that one burst of load on a shared machine does not decide the row
+    pair = alternate(lambda: statistics.median(candidate() for _ in range(5)), reference, 1)
+    speedup = pair.reference / pair.candidate
+    modes = ", ".join(f"{m} {t:.1f} s" for m, t in timings.items())
+    note = (
+        f"{speedup:.0f}x faster (floor: 50x); files flagged: layerhub {len(ours[-1])}, "
+        f"modelaudit {len(theirs[-1])} of {hostile} hostile; modelaudit {fastest} mode "
+        f"(on the first 50 files: {modes})"
+    )
+    yield Row(
+        "28", what, f"modelaudit 0.2.54 given the directory ({fastest})", pair, 0.02, note=note
+    )
+    assert len(ours[-1]) >= len(theirs[-1]), "layerhub flags fewer files than modelaudit"
+    single_pair = alternate(single, candidate, 5)
+    yield Row("28", "the same with `--jobs 1`", "`--jobs 2`", single_pair, None)
 
 
 def load_check(suite: Suite) -> Iterator[Row]:
@@ -543,7 +669,7 @@ def scan_many(suite: Suite) -> Iterator[Row]:
     plugin_model = synth.compiled_model(
         site, suite.tmp / "zoo-plugin.keras", suite.sizes.depth, min(20, suite.sizes.depth)
     )
-    count = suite.sizes.zoo_files
+    count = suite.sizes.scan_files
     for i in range(count):
         if i % 2:  # Keras's own save of a 200-layer model with 22 plugin objects
             (zoo / f"plugin-{i:04d}.keras").write_bytes(plugin_model.read_bytes())
@@ -656,6 +782,7 @@ BENCHMARKS = [
     discovery_static,
     whole_load,
     scan,
+    bulk_scan,
     load_check,
     schema_validation,
     fast_load,

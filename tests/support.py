@@ -141,11 +141,15 @@ def run_python(
 
 
 def run_layerhub(
-    *args: str, site: Path | None = None, env: dict[str, str] | None = None
+    *args: str,
+    site: Path | None = None,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """The ``layerhub`` command, as ``python -m layerhub`` in a fresh process."""
     return subprocess.run(
         [sys.executable, "-m", "layerhub", *args],
+        cwd=cwd,
         env=child_env(site, **(env or {})),
         capture_output=True,
         text=True,

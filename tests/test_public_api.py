@@ -1,7 +1,8 @@
 """The public API is what docs/api.md documents, and nothing else.
 
 - every module declares ``__all__``, and each name in it is defined there;
-- each public module (the facade, ``layerhub.errors``, ``layerhub.checks``) exports
+- each public module (the facade, ``layerhub.errors``, ``layerhub.checks``,
+  ``layerhub.safety``) exports
   exactly the names docs/api.md documents for it, and shows no other in ``dir()``: a
   name added to one of them without documenting it fails here;
 - every documented object exists and its docstring says which version added it.
@@ -21,7 +22,7 @@ from support import ROOT
 
 SRC = ROOT / "src"
 DOCUMENTED = re.findall(r"^::: ([\w.]+)$", (ROOT / "docs" / "api.md").read_text(), re.M)
-PUBLIC_MODULES = ("layerhub", "layerhub.errors", "layerhub.checks")
+PUBLIC_MODULES = ("layerhub", "layerhub.errors", "layerhub.checks", "layerhub.safety")
 MODULES = sorted(SRC.rglob("*.py"))
 
 

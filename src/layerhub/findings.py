@@ -13,7 +13,10 @@ __all__ = ["Finding", "Severity"]
 
 
 class Severity(enum.IntEnum):
-    """How bad a finding is; ``layerhub scan --fail-on`` and the policy compare these."""
+    """How bad a finding is; ``layerhub scan --fail-on`` and the policy compare these.
+
+    Added in version 0.2.0.
+    """
 
     INFO = 0
     LOW = 1
@@ -43,6 +46,8 @@ class Finding(NamedTuple):
     (``Acme>GatedResidual``), the class name of a built-in (``Dense``), a function's name.
     A pointer alone sends the reader counting layers in a JSON file; the name says which
     object, and whose. Empty for findings about the file itself (members, HDF5 objects).
+
+    Added in version 0.2.0.
     """
 
     code: str

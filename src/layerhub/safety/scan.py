@@ -38,12 +38,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..archive.layout import ModelArchive
 from ..archive.limits import Limits
 from ..archive.reader import read_archive
 from ..archive.sources import is_hub
+from ..archive.weights_file import inspect_weights_file, weights_format
 from ..errors import CorruptArchiveError, LayerhubError, SchemaViolation, UnsafeArchiveError
 from ..findings import Finding, Severity
 from ..plugins.allowlist import AllowList
@@ -75,7 +77,12 @@ ECHO_KEYS = frozenset({"registered_name", "class_name", "config"})
 
 
 class ScanReport(NamedTuple):
-    """The findings for one file (``format`` is None when it could not be read)."""
+    """The findings for one file: its ``path``, its ``format`` (``keras``, ``h5``,
+    ``keras-dir``, ``preset``, ``weights-h5``, ``weights-json``, ``npz``; None when it
+    could not be read) and its ``findings``; ``to_json()`` is what ``--json`` prints.
+
+    Added in version 0.2.0.
+    """
 
     path: str
     format: str | None
@@ -104,9 +111,17 @@ def scan_file(
     policy: AllowList | None = None,
     limits: Limits | None = None,
 ) -> ScanReport:
-    """Read ``path`` safely and analyze it; an unreadable file is itself a finding."""
+    """Read ``path`` safely and analyze it; an unreadable file is itself a finding.
+
+    A weights-only file (``.weights.h5``, ``.weights.json``, ``.npz``) has no config:
+    its report holds the hazards of its weights alone.
+    """
     location = os.fspath(path)
+    weights = None if is_hub(location) or os.path.isdir(location) else weights_format(location)
     try:
+        if weights is not None:
+            found = inspect_weights_file(Path(location), limits or Limits.from_env())
+            return ScanReport(location, weights, tuple(found))
         archive = read_archive(location, limits)
     except UnsafeArchiveError as exc:
         findings = exc.findings or (Finding("unsafe-archive", Severity.CRITICAL, str(exc)),)
