@@ -603,11 +603,7 @@ def small_plugin_model(suite: Suite) -> Iterator[Row]:
     def process(*argv: str) -> Callable[[], float]:
         return lambda: process_seconds([PY, *argv], site=site)
 
-    pair = alternate(
-        process(str(child("whole_load")), str(model), "True"),
-        process(str(child("keras_load")), str(model)),
-        suite.sizes.small_load_runs,
-    )
+    pair = whole_loads(model, site, suite.sizes.small_load_runs)
     yield Row(
         "18",
         f"`layerhub.load_model`, {depth} Dense(16) + {plugins} plugin layers, compiled with "
@@ -630,6 +626,16 @@ def small_plugin_model(suite: Suite) -> Iterator[Row]:
     )
 
 
+def whole_loads(model: Path, site: Path, runs: int) -> Pair:
+    """``layerhub.load_model`` against ``keras.saving.load_model`` + ``custom_objects``,
+    each a whole fresh process, measured alternately."""
+    return alternate(
+        lambda: process_seconds([PY, str(child("whole_load")), str(model), "True"], site=site),
+        lambda: process_seconds([PY, str(child("keras_load")), str(model)], site=site),
+        runs,
+    )
+
+
 def trained_model(suite: Suite) -> Iterator[Row]:
     """The whole-process load of :func:`small_plugin_model`'s model after one epoch of
     ``fit``: the optimizer is built and its slots are in the archive, as in a model
@@ -641,14 +647,7 @@ def trained_model(suite: Suite) -> Iterator[Row]:
         site, suite.tmp / "trained-plugin.keras", depth, plugins, trained=True
     )
 
-    def process(*argv: str) -> Callable[[], float]:
-        return lambda: process_seconds([PY, *argv], site=site)
-
-    pair = alternate(
-        process(str(child("whole_load")), str(model), "True"),
-        process(str(child("keras_load")), str(model)),
-        suite.sizes.load_runs,
-    )
+    pair = whole_loads(model, site, suite.sizes.load_runs)
     yield Row(
         "28",
         f"`layerhub.load_model`, {depth} Dense(16) + {plugins} plugin layers, a plugin loss "

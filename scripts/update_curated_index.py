@@ -41,6 +41,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -157,18 +158,23 @@ def installed_here(name: str) -> bool:
     return True
 
 
-def missing_requirements(headers: Any, site: Path) -> list[str]:
-    """The requirements neither this environment nor ``site`` has (heavy ones excluded)."""
-    present = {canonicalize_name(p.name.split("-")[0]) for p in site.glob("*.dist-info")}
-    missing = []
+def declared_requirements(headers: Any) -> Iterator[tuple[Requirement, str]]:
+    """Each ``Requires-Dist`` of a wheel's metadata that applies to a plain install (no
+    extra), with its canonical name; unparseable lines are skipped."""
     for line in headers.get_all("Requires-Dist") or ():
         try:
             requirement = Requirement(line)
         except InvalidRequirement:
             continue
-        if requirement.marker and not requirement.marker.evaluate({"extra": ""}):
-            continue
-        key = canonicalize_name(requirement.name)
+        if not requirement.marker or requirement.marker.evaluate({"extra": ""}):
+            yield requirement, canonicalize_name(requirement.name)
+
+
+def missing_requirements(headers: Any, site: Path) -> list[str]:
+    """The requirements neither this environment nor ``site`` has (heavy ones excluded)."""
+    present = {canonicalize_name(p.name.split("-")[0]) for p in site.glob("*.dist-info")}
+    missing = []
+    for requirement, key in declared_requirements(headers):
         if HEAVY.match(key) or key in present or installed_here(requirement.name):
             continue
         missing.append(requirement.name)
@@ -183,14 +189,7 @@ def keras2_pins(headers: Any) -> list[str]:
     registers is indexed, and the report names the pins its users must ignore too.
     """
     pins = []
-    for line in headers.get_all("Requires-Dist") or ():
-        try:
-            requirement = Requirement(line)
-        except InvalidRequirement:
-            continue
-        if requirement.marker and not requirement.marker.evaluate({"extra": ""}):
-            continue
-        key = canonicalize_name(requirement.name)
+    for requirement, key in declared_requirements(headers):
         keras2 = key == "keras" and not requirement.specifier.contains("3.15", prereleases=True)
         if keras2 or key in ("tf-keras", "tf-keras-nightly"):
             pins.append(str(requirement))
