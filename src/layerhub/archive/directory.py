@@ -38,7 +38,7 @@ from .layout import (
 )
 from .limits import Limits, limit_error
 from .npz import inspect_npz
-from .preset import document_members, is_preset, shard_index_member, shard_names
+from .preset import document_members, is_preset, listed_shards, shard_index_member
 
 __all__ = ["read_directory", "refuse_links"]
 
@@ -71,13 +71,8 @@ def read_directory(p: Path, limits: Limits, *, links_within: Path | None = None)
     files = [name for name in (WEIGHTS_MEMBER, TASK_WEIGHTS_MEMBER) if (p / name).is_file()]
     index_name = shard_index_member()
     if (p / index_name).is_file():
-        shards, refused = shard_names(member(index_name), str(p / index_name), index_name)
+        shards, refused = listed_shards(p / index_name, limits)
         findings += refused
-        for shard in shards:
-            if not (p / shard).is_file():
-                raise CorruptArchiveError(
-                    f"{p / index_name}: lists the shard {shard}, which is not in {p}"
-                )
         files += shards
     stored = None
     if files:

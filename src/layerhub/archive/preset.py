@@ -20,10 +20,13 @@ from .. import data
 from ..errors import CorruptArchiveError
 from ..findings import Finding, Severity
 from ..pointer import child
+from .jsondoc import read_config_file
+from .limits import Limits
 
 __all__ = [
     "document_members",
     "is_preset",
+    "listed_shards",
     "members",
     "shard_index_member",
     "shard_names",
@@ -99,3 +102,18 @@ def shard_names(index: Any, where: str, member: str) -> tuple[list[str], list[Fi
                 continue
             names[name] = None
     return list(names), findings
+
+
+def listed_shards(index: Path, limits: Limits) -> tuple[list[str], list[Finding]]:
+    """The shards the sharded-weights index ``index`` lists (:func:`shard_names`, the
+    index read like every JSON file of a directory source), each checked to be beside it,
+    and a finding for each name that is not a plain file name."""
+    names, refused = shard_names(
+        read_config_file(index, index.name, limits), str(index), index.name
+    )
+    for name in names:
+        if not (index.parent / name).is_file():
+            raise CorruptArchiveError(
+                f"{index}: lists the shard {name}, which is not in {index.parent}"
+            )
+    return names, refused

@@ -21,10 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CorruptArchiveError, UnsafeArchiveError
-from .jsondoc import read_config_file
 from .layout import WEIGHTS_MEMBER
 from .limits import Limits
-from .preset import shard_index_member, shard_names
+from .preset import listed_shards, shard_index_member
 from .sources import is_hub
 
 __all__ = ["Weight", "read_weights"]
@@ -99,13 +98,9 @@ def shards_of(index: Path, limits: Limits | None = None) -> list[Path]:
     limits = limits or Limits.from_env()
     if not index.is_file():
         raise CorruptArchiveError(f"{index}: no such file")
-    document = read_config_file(index, index.name, limits)
-    names, refused = shard_names(document, str(index), index.name)
+    names, refused = listed_shards(index, limits)
     if refused:
         raise UnsafeArchiveError("; ".join(f.message for f in refused), refused)
-    missing = [name for name in names if not (index.parent / name).is_file()]
-    if missing:
-        raise CorruptArchiveError(f"{index}: lists shards that are not beside it: {missing}")
     return [index.parent / name for name in names]
 
 
