@@ -102,6 +102,10 @@ def test_the_hooks_pass_benign_models_and_fail_hostile_ones(pre_commit, hook_rep
     hostile_preset("task_lambda_head", project / "models")
     with zipfile.ZipFile(project / "models" / "broken.keras", "w") as zf:
         zf.writestr("metadata.json", "{}")  # no config.json: not a model Keras can load
+    damaged = project / "models" / "damaged_preset"
+    damaged.mkdir()
+    (damaged / "metadata.json").write_text("{}")
+    (damaged / "config.json").write_text('{"class_name": ')  # cut short
     hostile = try_repo(hook_repo, project, pre_commit)
     assert hostile.returncode == 1
     scan, validate = hostile.stdout.split("layerhub validate")
@@ -112,3 +116,8 @@ def test_the_hooks_pass_benign_models_and_fail_hostile_ones(pre_commit, hook_rep
     assert scan.count("models/task_lambda_head: ") == 1  # the preset once, for all its files
     assert "Failed" in validate and "models/broken.keras: unusable" in validate
     assert "models/evil.keras: valid" in validate  # a Lambda breaks no schema: scan stops it
+    # a preset is validated once, as a folder; its weights are no model of their own
+    assert validate.count("models/bert: valid") == 1
+    assert "model.weights.h5" not in validate and "package.json" not in validate
+    assert "models/damaged_preset: unusable" in validate
+    assert scan.count("models/damaged_preset: ") == 1

@@ -51,6 +51,16 @@ def test_validate_checks_every_document_of_a_preset():
     assert "task.json#/config/preprocessor/config/tokenizer" in unchecked
 
 
+def test_validate_changed_files_validates_a_preset_once_for_all_its_files():
+    """What pre-commit hands ``layerhub-validate``: the changed files one by one."""
+    changed = [str(BENIGN / name) for name in ("config.json", "task.json", "model.weights.h5")]
+    dense = str(KERAS / "benign" / "dense.keras")
+    proc = run_layerhub("validate", "--json", "--changed-files", *changed, dense)
+    assert proc.returncode == 0, proc.stderr
+    files = [result["path"] for result in json.loads(proc.stdout)["files"]]
+    assert files == [str(BENIGN), dense]
+
+
 def test_validate_names_the_document_of_a_malformed_task(tmp_path):
     preset = hostile("task_lambda_head", tmp_path)
     (preset / "task.json").write_text(json.dumps({"class_name": 3}))

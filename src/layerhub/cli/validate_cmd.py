@@ -4,7 +4,10 @@ Each file's config is read (never its weights) and checked against layerhub's sc
 for ``config.json``, ``metadata.json`` and layerhub's provenance manifest
 (``layerhub.json``), and every plugin object's config against its plugin's schema.
 Exit 0 when every file is valid, 1 when any has a violation, 2 when any file cannot be
-read at all (that file is reported, the others are still checked).
+read at all (that file is reported, the others are still checked). With
+``--changed-files`` (pre-commit), the files are those a commit changes: a file inside a
+model directory or preset stands for that directory, validated once, and files that
+hold no model config (weights-only files, other JSON) are left out, as ``scan`` does.
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 
+from ..archive.weights_file import weights_format
 from ..plugins.validation import FileResult, validate_file
+from ..safety.tree import find_artifacts
 from .output import emit_json
 
 __all__ = ["register", "run"]
@@ -28,11 +33,21 @@ def register(sub: argparse._SubParsersAction) -> None:
         "files", nargs="+", metavar="FILE", help=".keras, .h5, model dir or hf://..."
     )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument(
+        "--changed-files",
+        action="store_true",
+        help="the FILEs are files a commit changes (pre-commit): a file inside a model "
+        "directory stands for the directory, files that hold no model are left out",
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    results = [validate_file(path) for path in args.files]
+    files = args.files
+    if args.changed_files:
+        changed = find_artifacts(files, changed=True).artifacts
+        files = [path for path in changed if weights_format(path) is None]
+    results = [validate_file(path) for path in files]
     if args.json:
         emit_json({"valid": all(r.valid for r in results), "files": [r.as_dict() for r in results]})
     else:
