@@ -25,6 +25,7 @@ import json
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 GITATTRIBUTES = b"*.h5 filter=lfs diff=lfs merge=lfs -text\n"
@@ -262,3 +263,18 @@ class HubServer:
                 self.reply(200, {"success": True, "commitOid": sha, "commitUrl": url})
 
         return Handler
+
+
+def hub_env(server: HubServer, home: Path, **extra: str) -> dict[str, str]:
+    """What a child needs to use ``server`` as its Hub, with its own huggingface_hub home.
+
+    ``HF_ENDPOINT`` is read when huggingface_hub is imported: children get it from birth.
+    """
+    return {
+        "HF_ENDPOINT": server.endpoint,
+        "HF_HOME": str(home),
+        "HF_HUB_DISABLE_TELEMETRY": "1",
+        "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+        "HF_TOKEN": "hf_test_token_for_the_local_server",
+        **extra,
+    }

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import hub_env
+from hub_server import hub_env
 from support import last_json, run_python
 
 sys.path.insert(0, str(Path(__file__).parents[1]))

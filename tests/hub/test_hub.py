@@ -11,8 +11,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import hub_env
 from hostile_corpus import CANARY_VAR
+from hub_server import hub_env
 from support import last_json, run_layerhub, run_python
 
 from layerhub.archive.layout import ASSETS_DIR, KNOWN_MEMBERS

@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-from conftest import hub_env
+from hub_server import hub_env
 from presets import BENIGN, SHARDED, hostile
 from support import run_layerhub
 
