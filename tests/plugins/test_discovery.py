@@ -43,14 +43,19 @@ def test_broken_plugins_are_skipped_with_a_warning_naming_them(plugin_site):
 
 
 def test_disable_plugins_by_name_and_all_autoload(plugin_site):
+    # acme-blocks is a hook plugin (entry point "acme"), layerhub-seed a static one.
     site = plugin_site("layerhub-seed", "acme-blocks")
-    by_entry_point = discover(site, LAYERHUB_DISABLE_PLUGINS="seed")
-    assert by_entry_point["plugins"]["layerhub-seed"][0] == "disabled"
-    assert by_entry_point["plugins"]["acme-blocks"][0] == "ok"
-    assert not any(n.startswith("MyLayers>") for n in by_entry_point["names"])
-    by_distribution = discover(site, LAYERHUB_DISABLE_PLUGINS="acme_blocks, other")
-    assert by_distribution["plugins"]["acme-blocks"][0] == "disabled"
-    assert by_distribution["plugins"]["layerhub-seed"][0] == "ok"
+    by_entry_point = discover(site, LAYERHUB_DISABLE_PLUGINS="acme")
+    assert by_entry_point["plugins"]["acme-blocks"][0] == "disabled"
+    assert by_entry_point["plugins"]["layerhub-seed"][0] == "ok"
+    assert not any(n.startswith("Acme>") for n in by_entry_point["names"])
+    by_hook_distribution = discover(site, LAYERHUB_DISABLE_PLUGINS="acme_blocks, other")
+    assert by_hook_distribution["plugins"]["acme-blocks"][0] == "disabled"
+    assert by_hook_distribution["plugins"]["layerhub-seed"][0] == "ok"
+    by_static_distribution = discover(site, LAYERHUB_DISABLE_PLUGINS="Layerhub_Seed")
+    assert by_static_distribution["plugins"]["layerhub-seed"][0] == "disabled"
+    assert by_static_distribution["plugins"]["acme-blocks"][0] == "ok"
+    assert not any(n.startswith("MyLayers>") for n in by_static_distribution["names"])
     none = discover(site, LAYERHUB_DISABLE_PLUGIN_AUTOLOAD="1")
     assert {s for s, _ in none["plugins"].values()} == {"disabled"}
     assert none["names"] == {}
@@ -99,7 +104,8 @@ def test_cli_list_shows_every_plugin_and_name(plugin_site):
     statuses = {p["distribution"]: p["status"] for p in data["plugins"]}
     assert statuses == {"acme-blocks": "disabled", "broken-import": "failed", "layerhub-seed": "ok"}
     seed = next(p for p in data["plugins"] if p["distribution"] == "layerhub-seed")
-    assert seed["version"] == "1.0.0" and seed["entry_point"] == "layerhub_seed.layerhub_plugin"
+    assert seed["version"] == "1.0.0" and seed["name"] == "layerhub.objects"  # declared statically
+    assert seed["entry_point"] == "layerhub.objects (15 names)"
     objects = {o["name"]: o for o in data["objects"]}
     assert objects["MyLayers>KernelMult"]["target"] == "layerhub_seed.objects:MyDense"
     assert objects["MyLayers>KernelMult"]["distribution"] == "layerhub-seed"
