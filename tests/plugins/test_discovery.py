@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
+from fixtures import KERAS
 from support import install, last_json, run_layerhub, run_python
 
 REPORT = """
@@ -40,6 +41,43 @@ def test_broken_plugins_are_skipped_with_a_warning_naming_them(plugin_site):
     assert result["names"]["MyLayers>CustomLayer"] == "layerhub-seed"
     joined = "\n".join(result["warnings"])
     assert "broken-import==0.1.0" in joined and "broken-hook==0.2.0" in joined
+
+
+COMMAND = """
+import contextlib, io, json, sys
+from layerhub.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    code = main(sys.argv[1:])
+print(json.dumps([code, sorted(m for m in sys.modules if m.split(".")[0] == "layerhub_seed")]))
+"""
+
+
+def test_the_static_seed_is_used_without_importing_it(seed_site):
+    """The seed declares everything in its metadata: each command, in a fresh process with
+    nothing recorded, imports none of it. ``scan`` alone runs code of the seed, its
+    keras-free weight estimates (``layerhub.estimates``), for the resource budget of a
+    file that uses those objects; never the objects or the examples."""
+    seed = str(KERAS / "seed" / "seed.keras")
+    imported = {}
+    for command in (
+        ["list"],
+        ["search", "Kernel"],
+        ["doctor"],
+        ["resolve", seed],
+        ["validate", seed],
+        ["scan", seed],
+    ):
+        proc = run_python(COMMAND, *command, site=seed_site, env={"LAYERHUB_NO_CACHE": "1"})
+        code, imported[command[0]] = last_json(proc.stdout)
+        assert code == 0, (command, proc.stdout, proc.stderr)
+    assert imported == {
+        "list": [],
+        "search": [],
+        "doctor": [],
+        "resolve": [],
+        "validate": [],
+        "scan": ["layerhub_seed", "layerhub_seed.estimates"],
+    }
 
 
 def test_disable_plugins_by_name_and_all_autoload(plugin_site):
