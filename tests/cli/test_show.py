@@ -35,7 +35,9 @@ def test_show_a_plugin_object(seed_site):
     assert shown["summary"] == (
         "A bias-free dense layer; ``nested_model`` is an optional layer applied first."
     )
-    assert shown["schema"] == json.loads((SEED_SCHEMAS / "kernel_mult.json").read_text())
+    assert shown["schema"] == json.loads(
+        (SEED_SCHEMAS / "mylayers_kernelmult.schema.json").read_text()
+    )
     assert "kind           schedule" in text
 
 

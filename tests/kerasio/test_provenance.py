@@ -104,7 +104,9 @@ def test_manifest_records_every_custom_object_and_its_provider(saved):
     }
     layer = objects["MyLayers>CustomLayer"]
     assert layer["target"] == "layerhub_seed.objects:CustomLayer"
-    assert layer["schema_sha256"] == canonical_sha256(SEED_SCHEMAS / "custom_layer.json")
+    assert layer["schema_sha256"] == canonical_sha256(
+        SEED_SCHEMAS / "mylayers_customlayer.schema.json"
+    )
     assert objects["LayerhubSeed>scaled_mae"]["schema_sha256"] is None  # it has no schema
 
 

@@ -71,24 +71,34 @@ def touch_later(path: Path) -> None:
 
 @pytest.fixture
 def seed_copy(tmp_path: Path, wheels) -> Path:
-    """A site with the seed plugin really pip-installed, owned by this test."""
+    """A site with the seed plugin (declared statically) really pip-installed, owned by
+    this test."""
     return install([wheels("layerhub-seed")], tmp_path / "site")
 
 
+@pytest.fixture
+def both_forms(tmp_path: Path, wheels) -> Path:
+    """The seed (static) and acme-blocks (a hook plugin) really pip-installed, owned by
+    this test."""
+    return install([wheels("layerhub-seed"), wheels("acme-blocks")], tmp_path / "site")
+
+
 def test_second_process_replays_registrations_without_importing_plugins(
-    seed_copy: Path, tmp_path: Path
+    both_forms: Path, tmp_path: Path
 ) -> None:
     cache = tmp_path / "cache"
-    cold = discover(seed_copy, cache, "layerhub_seed")
-    assert "layerhub_seed.layerhub_plugin" in cold["modules"]
-    assert cold["plugins"] == {"layerhub-seed": "ok"}
+    cold = discover(both_forms, cache, "layerhub_seed", "acme_blocks")
+    # The hook is imported to learn its names; the static declaration never is.
+    assert cold["modules"] == ["acme_blocks", "acme_blocks.layerhub_plugin"]
+    assert cold["plugins"] == {"acme-blocks": "ok", "layerhub-seed": "ok"}
     assert list(cache.glob("discovery-*.json"))
 
-    warm = discover(seed_copy, cache, "layerhub_seed")
+    warm = discover(both_forms, cache, "layerhub_seed", "acme_blocks")
     assert warm["entries"] == cold["entries"]  # targets, providers, schemas, examples...
     assert cold["entries"]["MyLayers>KernelMult"][5] == "layerhub_seed.estimates:kernel_mult"
+    assert cold["entries"]["Acme>GatedResidual"][3] == "dict"  # the hook's schema, replayed
     assert warm["plugins"] == cold["plugins"]
-    assert warm["modules"] == []  # the plugin package is not imported at all
+    assert warm["modules"] == []  # no plugin package is imported at all
     assert warm["pluggy"] is False
 
 
@@ -158,50 +168,56 @@ def test_metadata_rewritten_in_place_shows_in_the_next_process(tmp_path: Path) -
 
 
 def test_failed_and_warning_plugins_are_never_replayed(tmp_path: Path, plugin_site) -> None:
-    site, cache = plugin_site("layerhub-seed", "broken-import", "schema-bad"), tmp_path / "cache"
+    site, cache = plugin_site("acme-blocks", "broken-import", "schema-bad"), tmp_path / "cache"
+    first = discover(site, cache, "acme_blocks", "schema_bad")
+    assert "acme_blocks.layerhub_plugin" in first["modules"]
     for _ in range(2):
-        result = discover(site, cache, "layerhub_seed", "schema_bad")
+        result = discover(site, cache, "acme_blocks", "schema_bad")
         assert result["plugins"]["broken-import"] == "failed"
         assert "broken-import" in result["stderr"]  # warned about in every process
         # schema-bad warns while it registers, so it is imported every time...
         assert "schema_bad.layerhub_plugin" in result["modules"]
         assert "SchemaBad>BadForm" in result["stderr"]
-    # ...while the seed plugin, clean, was replayed in the second process.
-    assert not any(m.startswith("layerhub_seed") for m in result["modules"])
+    # ...while acme-blocks' hook, clean, is replayed after the first process.
+    assert not any(m.startswith("acme_blocks") for m in result["modules"])
 
 
 def test_a_plugin_disabled_when_the_cache_was_written_loads_when_enabled(
-    seed_copy: Path, tmp_path: Path
+    both_forms: Path, tmp_path: Path
 ) -> None:
     cache = tmp_path / "cache"
-    disabled = discover(seed_copy, cache, LAYERHUB_DISABLE_PLUGINS="layerhub-seed")
-    assert disabled["plugins"] == {"layerhub-seed": "disabled"}
+    off = "layerhub-seed,acme-blocks"
+    disabled = discover(both_forms, cache, LAYERHUB_DISABLE_PLUGINS=off)
+    assert disabled["plugins"] == {"acme-blocks": "disabled", "layerhub-seed": "disabled"}
     assert not disabled["entries"]
-    enabled = discover(seed_copy, cache, "layerhub_seed")
-    assert enabled["plugins"] == {"layerhub-seed": "ok"}
-    assert "LayerhubSeed>CustomLayer" in enabled["entries"]
+    enabled = discover(both_forms, cache, "acme_blocks")
+    assert enabled["plugins"] == {"acme-blocks": "ok", "layerhub-seed": "ok"}
+    assert {"LayerhubSeed>CustomLayer", "Acme>GatedResidual"} <= set(enabled["entries"])
+    assert "acme_blocks.layerhub_plugin" in enabled["modules"]  # not recorded while disabled
 
 
 def test_damaged_unwritable_or_disabled_cache_only_costs_speed(
-    seed_copy: Path, tmp_path: Path
+    both_forms: Path, tmp_path: Path
 ) -> None:
-    expected = discover(seed_copy, tmp_path / "reference")["entries"]
+    expected = discover(both_forms, tmp_path / "reference")["entries"]
 
     damaged = tmp_path / "damaged"
-    discover(seed_copy, damaged)
+    discover(both_forms, damaged)
     for file in damaged.glob("discovery-*.json"):
         file.write_text('{"format": 1, "points": [[1, 2]], "records": "no"')
-    assert discover(seed_copy, damaged)["entries"] == expected
-    assert discover(seed_copy, damaged, "layerhub_seed")["modules"] == []  # rewritten whole
+    reread = discover(both_forms, damaged, "acme_blocks")
+    assert reread["entries"] == expected
+    assert "acme_blocks.layerhub_plugin" in reread["modules"]  # the damaged record is not used
+    assert discover(both_forms, damaged, "acme_blocks")["modules"] == []  # rewritten whole
 
     not_a_directory = tmp_path / "file"
     not_a_directory.write_text("")
-    result = discover(seed_copy, not_a_directory)
+    result = discover(both_forms, not_a_directory)
     assert result["entries"] == expected
     assert "Traceback" not in result["stderr"]
 
     off = tmp_path / "off"
-    assert discover(seed_copy, off, LAYERHUB_NO_CACHE="1")["entries"] == expected
+    assert discover(both_forms, off, LAYERHUB_NO_CACHE="1")["entries"] == expected
     assert not off.exists()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
+from fixtures import KERAS
 from support import install, last_json, run_layerhub, run_python
 
 REPORT = """
@@ -42,15 +43,57 @@ def test_broken_plugins_are_skipped_with_a_warning_naming_them(plugin_site):
     assert "broken-import==0.1.0" in joined and "broken-hook==0.2.0" in joined
 
 
+COMMAND = """
+import contextlib, io, json, sys
+from layerhub.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    code = main(sys.argv[1:])
+print(json.dumps([code, sorted(m for m in sys.modules if m.split(".")[0] == "layerhub_seed")]))
+"""
+
+
+def test_the_static_seed_is_used_without_importing_it(seed_site):
+    """The seed declares everything in its metadata: each command, in a fresh process with
+    nothing recorded, imports none of it. ``scan`` alone runs code of the seed, its
+    keras-free weight estimates (``layerhub.estimates``), for the resource budget of a
+    file that uses those objects; never the objects or the examples."""
+    seed = str(KERAS / "seed" / "seed.keras")
+    imported = {}
+    for command in (
+        ["list"],
+        ["search", "Kernel"],
+        ["doctor"],
+        ["resolve", seed],
+        ["validate", seed],
+        ["scan", seed],
+    ):
+        proc = run_python(COMMAND, *command, site=seed_site, env={"LAYERHUB_NO_CACHE": "1"})
+        code, imported[command[0]] = last_json(proc.stdout)
+        assert code == 0, (command, proc.stdout, proc.stderr)
+    assert imported == {
+        "list": [],
+        "search": [],
+        "doctor": [],
+        "resolve": [],
+        "validate": [],
+        "scan": ["layerhub_seed", "layerhub_seed.estimates"],
+    }
+
+
 def test_disable_plugins_by_name_and_all_autoload(plugin_site):
+    # acme-blocks is a hook plugin (entry point "acme"), layerhub-seed a static one.
     site = plugin_site("layerhub-seed", "acme-blocks")
-    by_entry_point = discover(site, LAYERHUB_DISABLE_PLUGINS="seed")
-    assert by_entry_point["plugins"]["layerhub-seed"][0] == "disabled"
-    assert by_entry_point["plugins"]["acme-blocks"][0] == "ok"
-    assert not any(n.startswith("MyLayers>") for n in by_entry_point["names"])
-    by_distribution = discover(site, LAYERHUB_DISABLE_PLUGINS="acme_blocks, other")
-    assert by_distribution["plugins"]["acme-blocks"][0] == "disabled"
-    assert by_distribution["plugins"]["layerhub-seed"][0] == "ok"
+    by_entry_point = discover(site, LAYERHUB_DISABLE_PLUGINS="acme")
+    assert by_entry_point["plugins"]["acme-blocks"][0] == "disabled"
+    assert by_entry_point["plugins"]["layerhub-seed"][0] == "ok"
+    assert not any(n.startswith("Acme>") for n in by_entry_point["names"])
+    by_hook_distribution = discover(site, LAYERHUB_DISABLE_PLUGINS="acme_blocks, other")
+    assert by_hook_distribution["plugins"]["acme-blocks"][0] == "disabled"
+    assert by_hook_distribution["plugins"]["layerhub-seed"][0] == "ok"
+    by_static_distribution = discover(site, LAYERHUB_DISABLE_PLUGINS="Layerhub_Seed")
+    assert by_static_distribution["plugins"]["layerhub-seed"][0] == "disabled"
+    assert by_static_distribution["plugins"]["acme-blocks"][0] == "ok"
+    assert not any(n.startswith("MyLayers>") for n in by_static_distribution["names"])
     none = discover(site, LAYERHUB_DISABLE_PLUGIN_AUTOLOAD="1")
     assert {s for s, _ in none["plugins"].values()} == {"disabled"}
     assert none["names"] == {}
@@ -99,7 +142,8 @@ def test_cli_list_shows_every_plugin_and_name(plugin_site):
     statuses = {p["distribution"]: p["status"] for p in data["plugins"]}
     assert statuses == {"acme-blocks": "disabled", "broken-import": "failed", "layerhub-seed": "ok"}
     seed = next(p for p in data["plugins"] if p["distribution"] == "layerhub-seed")
-    assert seed["version"] == "1.0.0" and seed["entry_point"] == "layerhub_seed.layerhub_plugin"
+    assert seed["version"] == "1.0.0" and seed["name"] == "layerhub.objects"  # declared statically
+    assert seed["entry_point"] == "layerhub.objects (15 names)"
     objects = {o["name"]: o for o in data["objects"]}
     assert objects["MyLayers>KernelMult"]["target"] == "layerhub_seed.objects:MyDense"
     assert objects["MyLayers>KernelMult"]["distribution"] == "layerhub-seed"

@@ -1,6 +1,6 @@
 """How many weights the seed's layers create, from their configs alone (no keras here).
 
-Named by ``registry.add(..., estimate=...)`` in :mod:`layerhub_seed.layerhub_plugin`:
+Named in the ``layerhub.estimates`` entry points of this package's ``pyproject.toml``:
 layerhub checks the weights a saved model declares against what its file stores
 before Keras builds anything (docs/security.md). Each function counts the object's own
 weights, with the sizes its config does not hold (the input width) taken as 1, so the

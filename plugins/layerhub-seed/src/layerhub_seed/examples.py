@@ -54,7 +54,7 @@ def data(n: int = 32, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
     return x, (x.sum(axis=1, keepdims=True) / 4).astype(np.float32)
 
 
-# -- example instances and inputs for the conformance checks (registry.add(example=...)) --
+# -- example instances and inputs for the conformance checks (layerhub.examples) --
 def example_input(shape: tuple[int, ...] = (2, 4)) -> np.ndarray:
     return np.random.default_rng(0).random(shape, dtype=np.float32)
 
