@@ -1,8 +1,10 @@
 """What ``layerhub show NAME`` says of a name: who provides it, its target, kind, schema
 and the first line of its docstring; else what to install for it.
 
-Kind and docstring of a plugin object need its import (which imports keras, through the
-plugin); trusted and curated objects answer from their index record, without importing.
+Kind and docstring of a hook plugin's object come from its import (which imports keras,
+through the plugin); a statically declared object's are read from its source
+(:mod:`.source_reading`), so that nothing of its distribution runs; trusted and curated
+objects answer from their index record. Only the hook plugin's object is imported.
 :func:`kind_of` itself never imports keras: a class can derive from a Keras class only if
 keras is already imported, so it reads the bases from ``sys.modules``.
 """
@@ -20,6 +22,7 @@ from ..index.trusted import trusted
 from ..schemas.refs import load_schema, schema_sha256
 from .discovery import get_registry
 from .registry import Entry, ProviderSource
+from .source_reading import read_description
 
 __all__ = ["KIND_BASES", "Description", "describe", "entry_record", "kind_of", "summary_of"]
 
@@ -66,15 +69,18 @@ class Description(NamedTuple):
 
 
 def describe(name: str) -> Description:
-    """Who provides ``name`` and with what; a plugin object is imported for its kind and
-    docstring, a trusted or curated one is read from its index record."""
+    """Who provides ``name`` and with what; a hook plugin's object is imported for its
+    kind and docstring, a static declaration's read from its source, a trusted or
+    curated one's from its index record."""
     entry = get_registry().get(name)
     if entry is None:
         return Description(name, None, requirement=requirements_for([name]).get(name))
     indexes = {ProviderSource.TRUSTED: trusted, ProviderSource.CURATED: curated_index}
     index = indexes.get(entry.provider.source)
     record = index().record(entry.provider.distribution, name) if index else None
-    if record is None:
+    if record is None and entry.provider.static:
+        kind, summary = read_description(entry.target_path)
+    elif record is None:
         obj = entry.load()
         kind, summary = kind_of(obj), summary_of(obj)
     else:
