@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import zipfile
 
 import pytest
-from support import run_python
+from support import child_env, run_python
 
 # A bug planted inside the zip reader: its KeyError must not pass for a damaged file.
 PLANTED_BUG = """
@@ -110,3 +112,20 @@ def test_a_bug_in_the_hdf5_readers_is_an_internal_error(seed_models, case, comma
         f"layerhub: internal error: {error} (set LAYERHUB_DEBUG=1 for a traceback)"
     ]
     assert "not a readable" not in proc.stdout + proc.stderr
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly():
+    """``layerhub search a | head -c1``: the pipe closes under the command's output (some
+    140 KB of the curated index's names, more than a pipe holds)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "layerhub", "search", "a"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=child_env(None),
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(1)  # the first byte, as head would, then the pipe closes
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141
+    assert stderr == ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import warnings
 from collections.abc import Sequence
@@ -66,13 +67,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     warnings.simplefilter("default")
     warnings.formatwarning = lambda message, category, *_: f"{category.__name__}: {message}\n"
     try:
-        return int(args.run(args) or 0)
+        status = int(args.run(args) or 0)
+        sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
+        return status
     except LayerhubError as exc:
         print(f"layerhub: error: {one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("layerhub: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return stdout_closed()
     except Exception as exc:
         if settings.flag(settings.DEBUG):
             raise
@@ -82,6 +87,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 3
+
+
+def stdout_closed() -> int:
+    """The reader of our output went away (``layerhub list | head``): stop quietly, as
+    ``cat`` does, with the status a shell gives a process killed by SIGPIPE. Python
+    still flushes stdout at exit, so it is pointed at ``/dev/null`` first (what the
+    ``signal`` module's documentation recommends)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 141
 
 
 def one_line(exc: BaseException) -> str:
