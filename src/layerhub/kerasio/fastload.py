@@ -5,9 +5,9 @@ overwrites them with the saved values: on large models most of the load time goe
 random numbers that are thrown away. This module runs the same Keras load with three
 changes:
 
-1. **Deferred initialization.** While the model is built, a large variable (at least
-   :data:`MIN_DEFERRED_SIZE` elements) whose initializer is a pure Keras built-in (its
-   output depends only on shape, dtype and an integer seed) gets a placeholder
+1. **Deferred initialization.** While the model is built, a variable whose
+   initializer is a pure Keras built-in (its output depends only on shape, dtype and
+   an integer seed) gets a placeholder
    instead: uninitialized memory on TensorFlow and PyTorch, nothing at all on JAX
    (Keras's own "uninitialized variable" state, whose reads return the initializer's
    value exactly as Keras does). Every variable the archive does not assign gets its
@@ -22,10 +22,11 @@ changes:
    (:class:`~layerhub.archive.members.MemberReader`) into aligned arrays that the variables
    adopt through DLPack, and the member's CRC-32 is checked on a second thread while
    the model is built, as reading it through ``zipfile`` would.
-3. **An optimizer saved unbuilt stays unbuilt** (:mod:`.unbuilt_optimizer`): Keras
-   builds the optimizer of a compiled, never-trained model at load, then finds its
-   slots missing from the archive, warns and loads none of its state; the fast path
-   loads the state that was saved and leaves the slots to the first training step.
+3. **The optimizer is loaded as saved** (:mod:`.saved_optimizer`): Keras builds the
+   optimizer of a compiled, never-trained model at load, then finds its slots missing
+   from the archive, warns and loads none of its state; the fast path loads the state
+   that was saved and leaves the slots to the first training step. A trained
+   optimizer's slots are created holding their saved values, not zeros overwritten.
 
 (Keras's attribute skip-sets are answered once per process meanwhile:
 :mod:`.skipsets`.) All of it relies on Keras internals, so the Keras range
@@ -55,10 +56,10 @@ from typing import Any
 from ..archive.layout import WEIGHTS_MEMBER
 from ..archive.members import MemberReader, StoredMember, member_crc, stored_member
 from .keras_own import keras_load_model
+from .saved_optimizer import optimizer_as_saved
 from .skipsets import cached_skipsets
-from .unbuilt_optimizer import optimizer_as_saved
 
-__all__ = ["MIN_DEFERRED_SIZE", "TESTED_KERAS", "fast_load_model", "random_state", "stored_weights"]
+__all__ = ["TESTED_KERAS", "fast_load_model", "random_state", "stored_weights"]
 
 logger = logging.getLogger(__name__)
 
@@ -66,10 +67,11 @@ logger = logging.getLogger(__name__)
 TESTED_KERAS = ((3, 15), (3, 16))
 #: Backends whose variable classes the fast path knows.
 TESTED_BACKENDS = ("tensorflow", "jax", "torch")
-#: Variables with fewer elements are initialized at once, as Keras does: drawing a few
-#: thousand numbers costs less than a placeholder and a second assignment (profiled on
-#: a 200-layer model of 16-unit layers, where deferring everything was slower).
-MIN_DEFERRED_SIZE = 1 << 16
+#: On PyTorch, a variable with fewer elements is initialized at once, as Keras does:
+#: deferring every small one there (as on TensorFlow and JAX, where that made every
+#: measured load faster) left an LSTM model's next training step different from
+#: Keras's, for a reason not yet found (benchmarks/findings.md, round 6).
+TORCH_MIN_DEFERRED_SIZE = 1 << 16
 
 
 def fast_load_model(filepath: Any, custom_objects: Any, compile: bool, safe_mode: bool) -> Any:
@@ -216,12 +218,7 @@ def _install(cls: type) -> None:
 
         def _initialize_with_initializer(self: Any, initializer: Any) -> None:
             pending = getattr(_local, "pending", None)
-            if (
-                pending is None
-                or math.prod(self._shape) < MIN_DEFERRED_SIZE
-                or not _is_pure(initializer)
-                or not placeholder(self)
-            ):
+            if pending is None or not _is_pure(initializer) or not placeholder(self):
                 return original_init(self, initializer)
             if not hasattr(self, "_value"):
                 self._value = None  # what Keras's own deferred variables hold
@@ -312,7 +309,7 @@ def _backend_functions() -> tuple[Any, Any]:
 
         def torch_placeholder(variable: Any) -> bool:
             dtype = to_torch_dtype(variable._dtype)
-            if dtype == torch.bool:
+            if dtype == torch.bool or math.prod(variable._shape) < TORCH_MIN_DEFERRED_SIZE:
                 return False
             empty = torch.empty(variable._shape, dtype=dtype, device=get_device())
             variable._initialize(empty)
@@ -380,7 +377,7 @@ def aligned_empty(shape: tuple[int, ...], dtype: Any) -> Any:
     import numpy as np
 
     dtype = np.dtype(dtype)
-    nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    nbytes = math.prod(shape) * dtype.itemsize
     raw = np.empty(nbytes + ALIGNMENT, np.uint8)
     start = -raw.ctypes.data % ALIGNMENT
     return raw[start : start + nbytes].view(dtype).reshape(shape)
@@ -434,26 +431,26 @@ def load_keras_zip(
         store_class = weights_store_class()
         weights_store = store_class(WEIGHTS_MEMBER, archive=_Archive(member), mode="r")
         asset_store = None
+        failed: set[int] = set()
+        errors: dict[int, Any] = {}
         try:
-            with optimizer_as_saved(len(weights_store.get("optimizer"))):
+            with optimizer_as_saved(weights_store):
                 model = saving_lib._model_from_config(
                     config_json, custom_objects, compile, safe_mode
                 )
-            if len(zf.namelist()) > 3:
-                asset_store = saving_lib.DiskIOStore(
-                    saving_lib._ASSETS_DIRNAME, archive=zf, mode="r"
+                if len(zf.namelist()) > 3:
+                    asset_store = saving_lib.DiskIOStore(
+                        saving_lib._ASSETS_DIRNAME, archive=zf, mode="r"
+                    )
+                saving_lib._load_state(
+                    model,
+                    weights_store=weights_store,
+                    assets_store=asset_store,
+                    inner_path="",
+                    visited_saveables=set(),
+                    failed_saveables=failed,
+                    error_msgs=errors,
                 )
-            failed: set[int] = set()
-            errors: dict[int, Any] = {}
-            saving_lib._load_state(
-                model,
-                weights_store=weights_store,
-                assets_store=asset_store,
-                inner_path="",
-                visited_saveables=set(),
-                failed_saveables=failed,
-                error_msgs=errors,
-            )
         finally:
             weights_store.close()
             if asset_store:

@@ -17,7 +17,7 @@ Every Keras internal the drop-in needs lives here (as :mod:`.fastload` keeps its
    path), asking layerhub only about names Keras itself does not find, so what the
    user registered or passed as ``custom_objects`` still wins.
 3. **Patches for the length of a load** (the fast path's :mod:`.skipsets` and
-   :mod:`.unbuilt_optimizer`): :func:`patched_while_used` puts a replacement in place
+   :mod:`.saved_optimizer`): :func:`patched_while_used` puts a replacement in place
    while at least one load is inside it, and Keras's own function back when the last
    one leaves; :func:`unpatched` is what the replacement calls to reach Keras's.
 
