@@ -113,12 +113,13 @@ def run(args: argparse.Namespace) -> int:
             if each is not None:
                 each(report)
         progress.close()
-        line = summary(reports, time.monotonic() - start)
+        totals = summary_json(reports, time.monotonic() - start)
+        line = summary(totals)
         if fmt == "text":
             print_reports(reports, tree.skipped, threshold, stream)
             print(line, file=stream)
         else:
-            write_machine(fmt, reports, tree.skipped, threshold, line, stream)
+            write_machine(fmt, reports, tree.skipped, threshold, totals, stream)
             print(line, file=sys.stderr)
     finally:
         progress.close()
@@ -166,13 +167,13 @@ def write_machine(
     reports: list[ScanReport],
     skipped: list[Skipped],
     threshold: Severity,
-    line: str,
+    totals: dict[str, Any],
     stream: TextIO,
 ) -> None:
     if fmt == "jsonl":
         for skip in skipped:
             stream.write(json.dumps({"skipped": skip.to_json()}) + "\n")
-        stream.write(json.dumps({"summary": summary_json(reports, line)}) + "\n")
+        stream.write(json.dumps({"summary": totals}) + "\n")
         return
     document: dict[str, Any]
     if fmt == "sarif":
@@ -185,32 +186,31 @@ def write_machine(
             "failed": [r.path for r in reports if r.at_or_above(threshold)],
             "files": [r.to_json() for r in reports],
             "skipped": [s.to_json() for s in skipped],
-            "summary": summary_json(reports, line),
+            "summary": totals,
         }
     json.dump(document, stream, indent=2)
     stream.write("\n")
 
 
-def counts(reports: list[ScanReport]) -> Counter[Severity]:
-    return Counter(f.severity for r in reports for f in r.findings)
-
-
-def summary(reports: list[ScanReport], seconds: float) -> str:
-    """``12 artifacts, 5 with findings: 3 critical, 1 high, 2 medium, 0 low, 0 info (0.41 s)``."""
-    by = counts(reports)
-    flagged = sum(1 for r in reports if r.findings)
-    severities = ", ".join(f"{by[s]} {s}" for s in sorted(Severity, reverse=True))
-    return f"{len(reports)} artifacts, {flagged} with findings: {severities} ({seconds:.2f} s)"
-
-
-def summary_json(reports: list[ScanReport], line: str) -> dict[str, Any]:
-    by = counts(reports)
+def summary_json(reports: list[ScanReport], seconds: float) -> dict[str, Any]:
+    """The run's totals, as the machine formats carry them (seconds to the hundredth,
+    as :func:`summary` prints them)."""
+    by = Counter(f.severity for r in reports for f in r.findings)
     return {
         "artifacts": len(reports),
         "with_findings": sum(1 for r in reports if r.findings),
         "findings": {str(s): by[s] for s in sorted(Severity, reverse=True)},
-        "seconds": float(line.rsplit("(", 1)[1].split()[0]),
+        "seconds": round(seconds, 2),
     }
+
+
+def summary(totals: dict[str, Any]) -> str:
+    """``12 artifacts, 5 with findings: 3 critical, 1 high, 2 medium, 0 low, 0 info (0.41 s)``."""
+    severities = ", ".join(f"{n} {s}" for s, n in totals["findings"].items())
+    return (
+        f"{totals['artifacts']} artifacts, {totals['with_findings']} with findings: "
+        f"{severities} ({totals['seconds']:.2f} s)"
+    )
 
 
 def print_reports(

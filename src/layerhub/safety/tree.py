@@ -21,13 +21,15 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
-from ..archive.layout import CONFIG_MEMBER, METADATA_MEMBER
+from ..archive.layout import CONFIG_MEMBER, H5_SUFFIXES, METADATA_MEMBER
 from ..archive.sources import is_hub
+from ..archive.weights_file import WEIGHTS_SUFFIXES
 
 __all__ = ["ARTIFACT_SUFFIXES", "Skipped", "Tree", "find_artifacts"]
 
-#: The files a walk scans; ``.weights.h5`` and ``.weights.json`` end in two of them.
-ARTIFACT_SUFFIXES = (".keras", ".h5", ".hdf5", ".weights.json", ".npz")
+#: The files a walk scans: models (``.keras``, legacy HDF5) and the weights-only files
+#: ``scan`` reads (:data:`~layerhub.archive.weights_file.WEIGHTS_SUFFIXES`).
+ARTIFACT_SUFFIXES = (".keras", *H5_SUFFIXES, *WEIGHTS_SUFFIXES)
 
 
 class Skipped(NamedTuple):
