@@ -55,8 +55,10 @@ SECURITY_SEVERITY = {
 def sarif_log(reports: Sequence[ScanReport], root: str | None = None) -> dict[str, Any]:
     """The SARIF log of ``reports``; URIs are relative to ``root`` (the working directory)."""
     base = Path(os.path.abspath(root or os.getcwd()))
-    codes = sorted({f.code for r in reports for f in r.findings})
-    worst = {c: max(f.severity for r in reports for f in r.findings if f.code == c) for c in codes}
+    worst: dict[str, Severity] = {}  # each code's worst severity, in one pass
+    for finding in (f for r in reports for f in r.findings):
+        worst[finding.code] = max(worst.get(finding.code, finding.severity), finding.severity)
+    codes = sorted(worst)
     index = {code: i for i, code in enumerate(codes)}
     results = [
         result(report, finding, index[finding.code], base)
